@@ -1,0 +1,1 @@
+"""Grids as data: the file format, its validator, and the registry of grid versions."""

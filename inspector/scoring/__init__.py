@@ -1,0 +1,1 @@
+"""Scoring engines: meublés (lines a–h) and labels (T&H, Accueil Vélo, Chambre d'hôtes Référence)."""
