@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..grids.model import Criterion, Grid
 from .answers import NA, Answer, ScoringInputError, normalise_context, parse_answers
@@ -16,9 +16,8 @@ from .surfaces import Measurements, beds_met, parse_measurements, prerequisite_m
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """One criterion for one category: effective status, why, and what it earned."""
+class Outcome(NamedTuple):
+    """One criterion for one category: effective status, why, and what it earned (a tuple: cheap to build)."""
 
     code: str
     status: str  # effective status: X, O, X ONC, PRQ, NA
@@ -180,58 +179,68 @@ def _derive(grid: Grid, m: Measurements | None, ctx: Mapping[str, Any], settings
     return _Derived(out, tuple(dict.fromkeys(notes)))
 
 
+GRID_NA_REASON = "non applicable dans la grille pour cette catégorie"
+
+
 def _outcome(crit: Criterion, level: str, ctx: Mapping[str, Any], settings: Mapping[str, Any],
              answer: Answer | None, derived: Answer | None, requested: bool) -> Outcome:
-    es = effective_status(crit, level, ctx, settings)
-    base = dict(code=crit.code, status=es.status, grid_status=es.grid_status)
-    if es.status == "NA":
-        if es.rule is None:
-            return Outcome(**base, points_possible=0, points_obtained=0, met=None, answered=answer is not None,
-                           na_source="grid", reason="non applicable dans la grille pour cette catégorie")
-        return Outcome(**base, points_possible=0, points_obtained=0, met=None, answered=answer is not None,
-                       na_source="context", reason=es.rule.reason, source=es.rule.source)
-    reason = es.rule.reason if es.rule else ""
-    source = es.rule.source if es.rule else ""
+    code = crit.code
+    if crit.applicability:
+        es = effective_status(crit, level, ctx, settings)
+        status, grid_status, rule = es.status, es.grid_status, es.rule
+    else:
+        status = grid_status = crit.status.get(level, "NA")
+        rule = None
+    if status == "NA":
+        if rule is None:
+            return Outcome(code, "NA", grid_status, 0, 0, None, answer is not None, "grid", GRID_NA_REASON)
+        return Outcome(code, "NA", grid_status, 0, 0, None, answer is not None, "context", rule.reason, rule.source)
+    reason = rule.reason if rule else ""
+    source = rule.source if rule else ""
     if answer is not None and answer.value == NA and crit.na_reasons:
-        return Outcome(**{**base, "status": "NA"}, points_possible=0, points_obtained=0, met=None, answered=True,
-                       na_source="inspector", reason=answer.na_reason or crit.na_reasons[0], source="official")
+        return Outcome(code, "NA", grid_status, 0, 0, None, True, "inspector",
+                       answer.na_reason or crit.na_reasons[0], "official")
     # The inspector's direct verdict is for the requested category; measurements decide the others.
     chosen, derived_from = answer, ""
     if derived is not None and (answer is None or answer.value == NA or not requested):
-        chosen, derived_from = derived, "surfaces" if crit.measure.startswith("surface") or crit.code == "PRQ" \
-            else "beds"
-    if chosen is not None and chosen.value == NA:
-        chosen = None  # an NA given for another category does not count here
-    possible = crit.points
-    if chosen is None:
-        return Outcome(**base, points_possible=possible, points_obtained=0, met=None, answered=False,
-                       reason=reason, source=source)
-    if crit.graded:
-        obtained = chosen.points or 0
-    else:
-        obtained = crit.points if chosen.met else 0
-    return Outcome(**base, points_possible=possible, points_obtained=obtained, met=chosen.met, answered=True,
-                   reason=reason, source=source, derived_from=derived_from)
+        chosen = derived
+        derived_from = "surfaces" if crit.measure.startswith("surface") or code == "PRQ" else "beds"
+    if chosen is None or chosen.value == NA:  # an NA given for another category does not count here
+        return Outcome(code, status, grid_status, crit.points, 0, None, False, "", reason, source)
+    met = chosen.met
+    obtained = (chosen.points or 0) if crit.graded else (crit.points if met else 0)
+    return Outcome(code, status, grid_status, crit.points, obtained, met, True, "", reason, source, derived_from)
 
 
 def _category(grid: Grid, level: str, ctx: Mapping[str, Any], settings: Mapping[str, Any],
               answers: Mapping[str, Answer], derived: _Derived, requested: bool) -> CategoryResult:
+    derived_answers = derived.answers
     outcomes = tuple(
-        _outcome(c, level, ctx, settings, answers.get(c.code), derived.answers.get(c.code, {}).get(level), requested)
+        _outcome(c, level, ctx, settings, answers.get(c.code),
+                 derived_answers[c.code].get(level) if c.code in derived_answers else None, requested)
         for c in grid.criteria
     )
     a = c_ = e = h = 0
-    for o in outcomes:
-        if o.status in ("X", "X ONC"):
+    e_obtained = settings["criterion2_in_e"] == "obtained"
+    prq = onc = True
+    unanswered = []
+    for crit, o in zip(grid.criteria, outcomes, strict=True):
+        status = o.status
+        if status == "NA":
+            continue
+        if not o.answered:
+            unanswered.append(o.code)
+        if status == "X" or status == "X ONC":
             a += o.points_possible
-            c_ += o.points_obtained if o.met else 0
-        elif o.status == "O":
-            crit = grid.criterion(o.code)
-            if crit.graded and settings["criterion2_in_e"] == "obtained":
-                e += o.points_obtained
-            else:
-                e += o.points_possible
+            if o.met:
+                c_ += o.points_obtained
+            elif status == "X ONC":
+                onc = False
+        elif status == "O":
+            e += o.points_obtained if crit.graded and e_obtained else o.points_possible
             h += o.points_obtained
+        elif status == "PRQ" and not o.met:
+            prq = False
     b = _dec(settings["mandatory_threshold"]) * a
     d = _dec(settings["compensation_factor"]) * (a - c_)
     f = _dec(settings["quota"][level]) * e
@@ -239,9 +248,6 @@ def _category(grid: Grid, level: str, ctx: Mapping[str, Any], settings: Mapping[
     g = d + f
     compared_b = _round(b, mode)
     compared_g = d + _round(f, mode)
-    unanswered = tuple(o.code for o in outcomes if o.status != "NA" and not o.answered)
-    prq = all(o.met for o in outcomes if o.status == "PRQ")
-    onc = all(o.met for o in outcomes if o.status == "X ONC")
     return CategoryResult(
         category=level,
         lines=Lines(a, b, c_, d, e, f, g, h),
@@ -252,7 +258,7 @@ def _category(grid: Grid, level: str, ctx: Mapping[str, Any], settings: Mapping[
         mandatory_ok=c_ >= compared_b,
         alacarte_ok=h >= compared_g,
         outcomes=outcomes,
-        unanswered=unanswered,
+        unanswered=tuple(unanswered),
     )
 
 

@@ -73,7 +73,7 @@ class SurfaceVerdict:
 
 
 def _dec(value: Any, where: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise ScoringInputError([f"{where} : nombre attendu (reçu {value!r})"])
     try:
         d = Decimal(str(value))
