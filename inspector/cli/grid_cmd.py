@@ -127,6 +127,8 @@ def _show_text(grid: Grid) -> None:
         out.append(f"{c.code:<5} {pts:>6}  {statuses}  {c.text}")
         for r in c.applicability:
             where = f" ({', '.join(r.levels)}*)" if r.levels else ""
+            if r.only_if_status:
+                where += f" [là où la grille dit {' ou '.join(r.only_if_status)}]"
             tag = " [source secondaire]" if r.source == "secondary" else ""
             out.append(f"{'':14}si {conditions.describe(r.when)} → {r.effect}{where} : {r.reason}{tag}")
     print("\n".join(out))
