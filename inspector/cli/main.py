@@ -23,14 +23,46 @@ def _grid_parser(sub: argparse._SubParsersAction) -> None:
     show.add_argument("--json", action="store_true", help="sortie JSON")
 
 
+def _data_parsers(sub: argparse._SubParsersAction) -> None:
+    backup = sub.add_parser("backup", help="copie de sauvegarde cohérente de la base de données")
+    backup.add_argument("--to", metavar="DIR", help="dossier de destination (par défaut : backups/ du dossier)")
+    db = sub.add_parser("db", help="base de données : vérification")
+    dsub = db.add_subparsers(dest="db_command", required=True, metavar="{check}")
+    dsub.add_parser("check", help="vérifier l'intégrité de la base (SQLite integrity_check, clés étrangères)")
+    est = sub.add_parser("establishments", help="établissements : import")
+    esub = est.add_subparsers(dest="establishments_command", required=True, metavar="{import}")
+    imp = esub.add_parser("import", help="importer des établissements depuis un fichier CSV ou XLSX")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien enregistrer")
+    visits = sub.add_parser("visits", help="visites : lister, afficher")
+    vsub = visits.add_subparsers(dest="visits_command", required=True, metavar="{list,show}")
+    vlist = vsub.add_parser("list", help="lister les visites")
+    vlist.add_argument("--state", help="état (planned, in_progress, completed, issued, acquired, refused)")
+    vlist.add_argument("--search", help="propriétaire, commune ou établissement")
+    vlist.add_argument("--due", action="store_true", help="rapports à émettre, avec les jours restants")
+    vlist.add_argument("--refusal-open", action="store_true", help="fenêtres de refus ouvertes")
+    vlist.add_argument("--renewals", type=int, metavar="MOIS", help="classements expirant dans MOIS mois")
+    vlist.add_argument("--today", metavar="AAAA-MM-JJ", help="date du jour (par défaut : aujourd'hui)")
+    vlist.add_argument("--limit", type=int, default=50)
+    vlist.add_argument("--json", action="store_true")
+    vshow = vsub.add_parser("show", help="afficher une visite, ses réponses et son résultat")
+    vshow.add_argument("visit_id", metavar="VISIT_ID")
+    vshow.add_argument("--json", action="store_true")
+    demo_data = sub.add_parser("demo-data", help="créer la base de démonstration (agence fictive)")
+    demo_data.add_argument("--force", action="store_true", help="remplacer une base existante (après sauvegarde)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="inspector",
         description="Inspector — visites de classement des meublés de tourisme et d'évaluation des labels.",
     )
     parser.add_argument("--version", action="version", version="inspector 0.1.0")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="dossier des données (par défaut : INSPECTOR_DATA_DIR ou le dossier de l'utilisateur)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _grid_parser(sub)
+    _data_parsers(sub)
     score = sub.add_parser("score", help="calculer le résultat d'une visite décrite dans un fichier JSON")
     score.add_argument("file", metavar="FILE.json")
     score.add_argument("--json", action="store_true", help="sortie JSON")
@@ -56,6 +88,22 @@ def _dispatch(args: argparse.Namespace) -> int:
         from . import score_cmd
 
         return score_cmd.cmd_score(args)
+    if args.command in ("backup", "db"):
+        from . import db_cmd
+
+        return db_cmd.cmd_backup(args) if args.command == "backup" else db_cmd.cmd_check(args)
+    if args.command == "establishments":
+        from . import establishments_cmd
+
+        return establishments_cmd.cmd_import(args)
+    if args.command == "visits":
+        from . import visits_cmd
+
+        return visits_cmd.cmd_list(args) if args.visits_command == "list" else visits_cmd.cmd_show(args)
+    if args.command == "demo-data":
+        from . import demo_data_cmd
+
+        return demo_data_cmd.cmd_demo_data(args)
     from . import demo_cmd
 
     return demo_cmd.cmd_demo(args)

@@ -1,0 +1,1 @@
+"""Persistence: the laptop's SQLite database, its schema migrations and durability settings."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the laptop database (numbered, batch mode for SQLite)."""

@@ -1,0 +1,551 @@
+"""The life of a visit: create, answer (append-only), measure, score, complete, issue, refuse or acquire, revise."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..db.database import Database
+from ..db.models import Bed, Decision, Establishment, Observation, Room, Visit, utcnow
+from ..grids.model import Grid
+from ..grids.registry import GridNotFound, find_grid
+from ..grids.validate import GridError
+from ..scoring.answers import NA, NC, Answer, ScoringInputError, normalise_context, parse_answer
+from ..scoring.applicability import effective_status
+from . import deadlines
+from .common import Changed, Incomplete, NotFound, OpResult, ServiceError, VisitLocked, audit, pinned_grid, tombstone
+
+VISIT_KINDS = {
+    "classement": "meubles",
+    "renouvellement": "meubles",
+    "visite_conseil": "meubles",
+    "th_primo": "tourisme_handicap",
+    "th_renouvellement": "tourisme_handicap",
+    "th_conseil": "tourisme_handicap",
+    "accueil_velo": "accueil_velo",
+    "chambre_hotes_reference": "chambre_hotes_reference",
+}
+DEFAULT_GRIDS = {"meubles": "MT-2022-V2"}
+STATES = ("planned", "in_progress", "completed", "issued", "acquired", "refused")
+LOCKED_STATES = frozenset({"completed", "issued", "acquired", "refused"})
+CLEARED = "cleared"
+
+
+@dataclass(frozen=True)
+class CurrentAnswer:
+    """The answer of one criterion (and family) derived from the observation log."""
+
+    criterion: str
+    level: str
+    value: str
+    points: int | None
+    na_reason: str
+    comment: str
+    recorded_at: dt.datetime
+    author_id: str | None
+    seq: int
+
+    def as_answer(self) -> Answer:
+        return Answer(self.value, self.points, self.na_reason, self.comment)
+
+
+def get_visit(session: Session, visit_id: str) -> Visit:
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFound(f"Visite {visit_id} introuvable.")
+    return visit
+
+
+def grid_of(visit: Visit) -> Grid:
+    return pinned_grid(visit.grid_id, visit.grid_version, visit.grid_sha256)
+
+
+def _default_context(grid: Grid, est: Establishment) -> dict[str, Any]:
+    keys = {k.key for k in grid.context}
+    ctx: dict[str, Any] = {}
+    if "capacity" in keys and est.capacity:
+        ctx["capacity"] = est.capacity
+    if "floor" in keys and est.floor is not None:
+        ctx["floor"] = est.floor
+    if "collective_building" in keys:
+        ctx["collective_building"] = bool(est.collective_building)
+    if "studio" in keys:
+        ctx["studio"] = est.layout.strip().lower() in ("studio", "t1")
+    return ctx
+
+
+def create_visit(db: Database, *, establishment_id: str, kind: str, planned_on: dt.date | None = None,
+                 requested_category: int | None = None, requested_families: list[str] | None = None,
+                 typology: str = "", grid_id: str | None = None, evaluator_id: str | None = None,
+                 second_evaluator_id: str | None = None, previous_visit_id: str | None = None,
+                 context: dict[str, Any] | None = None, user_id: str | None = None) -> OpResult[str]:
+    """Plan a visit of an establishment, pinned to the grid version in force (a renewal links the last visit)."""
+    if kind not in VISIT_KINDS:
+        raise ServiceError(f"Type de visite « {kind} » inconnu ({', '.join(VISIT_KINDS)}).")
+    family = VISIT_KINDS[kind]
+    with db.session() as s:
+        est = s.get(Establishment, establishment_id)
+        if est is None:
+            raise NotFound(f"Établissement {establishment_id} introuvable.")
+        gid = grid_id or DEFAULT_GRIDS.get(family)
+        if gid is None:
+            raise ServiceError(f"Aucune grille par défaut pour « {kind} » : indiquez la grille à utiliser.")
+        try:
+            grid = find_grid(gid)
+        except (GridNotFound, GridError) as exc:
+            raise ServiceError(f"Grille {gid} indisponible : {exc}") from None
+        if grid.kind != family:
+            raise ServiceError(f"La grille {grid.id} ({grid.kind}) ne convient pas à une visite « {kind} ».")
+        if family == "meubles":
+            if requested_category is None or str(requested_category) not in grid.level_codes:
+                raise ServiceError("Catégorie demandée manquante ou invalide (1 à 5).")
+        if kind in ("renouvellement", "th_renouvellement") and previous_visit_id is None:
+            previous_visit_id = s.scalar(
+                select(Visit.id).where(Visit.establishment_id == establishment_id, Visit.superseded.is_(False),
+                                       Visit.state.in_(("issued", "acquired", "refused", "completed")))
+                .order_by(Visit.visited_on.desc()).limit(1))
+        ctx = _default_context(grid, est)
+        ctx.update(context or {})
+        try:
+            ctx = normalise_context(grid, ctx)
+        except ScoringInputError:
+            pass  # an incomplete context is allowed while planning; it is checked when answers are scored
+        visit = Visit(establishment_id=establishment_id, kind=kind, requested_category=requested_category,
+                      requested_families=list(requested_families or []), typology=typology, grid_id=grid.id,
+                      grid_version=grid.version, grid_sha256=grid.sha256, context=ctx, planned_on=planned_on,
+                      evaluator_id=evaluator_id, second_evaluator_id=second_evaluator_id,
+                      previous_visit_id=previous_visit_id)
+        s.add(visit)
+        s.flush()
+        audit(s, user_id=user_id, action="visit.create", table="visits", row_id=visit.id, kind=kind,
+              grid=f"{grid.id}@{grid.version}")
+        s.commit()
+        return OpResult(visit.id, Changed().add("visits", visit.id))
+
+
+def _check_editable(visit: Visit) -> None:
+    if visit.superseded:
+        raise VisitLocked("Cette révision de la visite a été remplacée : modifiez la révision en cours.")
+    if visit.state in LOCKED_STATES:
+        raise VisitLocked(f"La visite est « {visit.state} » : pour la corriger, ouvrez une nouvelle révision "
+                          "(avec un motif).")
+
+
+def start_visit(db: Database, *, visit_id: str, visited_on: dt.date | None = None,
+                user_id: str | None = None) -> OpResult[str]:
+    """The inspector is on site: the visit is in progress and dated."""
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        _check_editable(v)
+        v.state = "in_progress"
+        v.visited_on = visited_on or v.visited_on or dt.date.today()
+        v.started_at = v.started_at or utcnow()
+        v.pending_sync = True
+        audit(s, user_id=user_id, action="visit.start", table="visits", row_id=v.id, visited_on=v.visited_on)
+        s.commit()
+        return OpResult(v.id, Changed().add("visits", v.id))
+
+
+def set_context(db: Database, *, visit_id: str, context: dict[str, Any], user_id: str | None = None) -> OpResult[dict]:
+    """Change the visit context (capacity, studio, floor…); checked against the pinned grid."""
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        _check_editable(v)
+        grid = grid_of(v)
+        try:
+            ctx = normalise_context(grid, {**v.context, **context})
+        except ScoringInputError as exc:
+            raise ServiceError("Contexte de visite invalide :\n" + "\n".join(exc.problems)) from None
+        old = dict(v.context)
+        v.context = ctx
+        v.pending_sync = True
+        audit(s, user_id=user_id, action="visit.context", table="visits", row_id=v.id, before=old, after=ctx)
+        s.commit()
+        return OpResult(ctx, Changed().add("visits", v.id))
+
+
+def _level_for_check(grid: Grid, visit: Visit) -> str:
+    if grid.kind == "meubles" and visit.requested_category is not None:
+        return str(visit.requested_category)
+    return grid.level_codes[0]
+
+
+def _validate_answer(grid: Grid, visit: Visit, criterion: str, value: Any, points: int | None, level: str,
+                     na_reason: str) -> Answer:
+    if not grid.has_criterion(criterion):
+        raise ServiceError(f"Critère {criterion} inconnu dans la grille {grid.id}.")
+    if level and level not in grid.level_codes:
+        raise ServiceError(f"Critère {criterion} : niveau « {level} » inconnu ({', '.join(grid.level_codes)}).")
+    crit = grid.criterion(criterion)
+    raw: Any = points if crit.graded and points is not None else value
+    try:
+        answer = parse_answer(grid, criterion, {"answer": raw, "reason": na_reason})
+    except ScoringInputError as exc:
+        raise ServiceError(exc.problems[0]) from None
+    if answer.value == NA and not crit.na_reasons:
+        lv = _level_for_check(grid, visit)
+        try:
+            ctx = normalise_context(grid, visit.context)
+        except ScoringInputError:
+            ctx = dict(visit.context)
+        if effective_status(crit, lv, ctx, grid.settings).status != "NA":
+            raise ServiceError(f"Critère {criterion} : « non applicable » refusé — ni la grille ni le contexte de "
+                               "la visite ne le permettent.")
+    if answer.value == NC and not crit.nc_allowed:
+        raise ServiceError(f"Critère {criterion} : « non concerné » n'est pas admis pour ce critère.")
+    if answer.value == NA and not answer.na_reason and crit.na_reasons:
+        answer = Answer(NA, None, crit.na_reasons[0], answer.comment)
+    return answer
+
+
+def _next_seq(s: Session, visit_id: str) -> int:
+    return (s.scalar(select(func.max(Observation.seq)).where(Observation.visit_id == visit_id)) or 0) + 1
+
+
+def record_answer(db: Database, *, visit_id: str, criterion: str, value: Any, points: int | None = None,
+                  na_reason: str = "", comment: str = "", level: str = "", author_id: str | None = None,
+                  device_id: str = "") -> OpResult[CurrentAnswer]:
+    """Append one observation and commit it durably: when this returns, the answer survives a power cut."""
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        _check_editable(v)
+        grid = grid_of(v)
+        answer = _validate_answer(grid, v, criterion, value, points, level, na_reason)
+        obs = Observation(visit_id=visit_id, criterion=criterion, level=level, value=answer.value,
+                          points=answer.points, na_reason=answer.na_reason, comment=comment, author_id=author_id,
+                          device_id=device_id, seq=_next_seq(s, visit_id), recorded_at=utcnow())
+        s.add(obs)
+        if v.state == "planned":
+            v.state = "in_progress"
+            v.visited_on = v.visited_on or dt.date.today()
+            v.started_at = utcnow()
+            v.pending_sync = True
+        s.commit()
+        return OpResult(_current(obs), Changed().add("observations", obs.id).add("visits", visit_id))
+
+
+def clear_answer(db: Database, *, visit_id: str, criterion: str, level: str = "",
+                 author_id: str | None = None) -> OpResult[str]:
+    """Remove the current answer (appends a 'cleared' observation; history is kept)."""
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        _check_editable(v)
+        if not grid_of(v).has_criterion(criterion):
+            raise ServiceError(f"Critère {criterion} inconnu.")
+        obs = Observation(visit_id=visit_id, criterion=criterion, level=level, value=CLEARED, author_id=author_id,
+                          seq=_next_seq(s, visit_id), recorded_at=utcnow())
+        s.add(obs)
+        s.commit()
+        return OpResult(obs.id, Changed().add("observations", obs.id))
+
+
+def undo_last_answer(db: Database, *, visit_id: str, author_id: str | None = None) -> OpResult[str | None]:
+    """Undo the latest answer of the visit by appending what was there before it (or clearing it)."""
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        _check_editable(v)
+        last = s.scalar(select(Observation).where(Observation.visit_id == visit_id)
+                        .order_by(Observation.seq.desc()).limit(1))
+        if last is None:
+            return OpResult(None, Changed())
+        before = s.scalar(select(Observation).where(
+            Observation.visit_id == visit_id, Observation.criterion == last.criterion,
+            Observation.level == last.level, Observation.seq < last.seq).order_by(Observation.seq.desc()).limit(1))
+        obs = Observation(visit_id=visit_id, criterion=last.criterion, level=last.level,
+                          value=before.value if before else CLEARED, points=before.points if before else None,
+                          na_reason=before.na_reason if before else "", comment=before.comment if before else "",
+                          author_id=author_id, seq=_next_seq(s, visit_id), recorded_at=utcnow())
+        s.add(obs)
+        s.commit()
+        return OpResult(last.criterion, Changed().add("observations", obs.id))
+
+
+def _current(o: Observation) -> CurrentAnswer:
+    return CurrentAnswer(o.criterion, o.level, o.value, o.points, o.na_reason, o.comment, o.recorded_at,
+                         o.author_id, o.seq)
+
+
+def current_answers(session: Session, visit_id: str) -> dict[tuple[str, str], CurrentAnswer]:
+    """The latest observation of each (criterion, family), cleared ones left out."""
+    rows = session.execute(
+        select(Observation.criterion, Observation.level, Observation.value, Observation.points,
+               Observation.na_reason, Observation.comment, Observation.recorded_at, Observation.author_id,
+               Observation.seq)
+        .where(Observation.visit_id == visit_id).order_by(Observation.seq)).all()
+    latest: dict[tuple[str, str], CurrentAnswer] = {}
+    for r in rows:
+        latest[(r[0], r[1])] = CurrentAnswer(*r)
+    return {k: a for k, a in latest.items() if a.value != CLEARED}
+
+
+def answers_for_engine(grid: Grid, current: dict[tuple[str, str], CurrentAnswer]) -> dict[str, Any]:
+    """Current answers in the shape the scoring engines take (per-family values for labels).
+
+    An answer recorded for every family (level "") applies to each family unless a later answer was recorded
+    for that family alone.
+    """
+    per_code: dict[str, dict[str, CurrentAnswer]] = {}
+    for (code, level), a in current.items():
+        per_code.setdefault(code, {})[level] = a
+    out: dict[str, Any] = {}
+    for code, by_level in per_code.items():
+        if grid.kind == "meubles":
+            out[code] = max(by_level.values(), key=lambda a: a.seq).as_answer()
+        elif set(by_level) == {""}:
+            out[code] = by_level[""].value
+        else:
+            common = by_level.get("")
+            values = {}
+            for lv in grid.level_codes:
+                own = by_level.get(lv)
+                chosen = own if own is not None and (common is None or own.seq > common.seq) else common
+                if chosen is not None:
+                    values[lv] = chosen.value
+            out[code] = values
+    return out
+
+
+def measurements_of(session: Session, visit_id: str) -> dict[str, Any]:
+    rooms = session.scalars(select(Room).where(Room.visit_id == visit_id).order_by(Room.position)).all()
+    beds = session.scalars(select(Bed).where(Bed.visit_id == visit_id).order_by(Bed.created_at)).all()
+    return {
+        "rooms": [{"name": r.name, "kind": r.kind, "surface": r.surface_m2, "low_ceiling": r.low_ceiling_m2,
+                   "sleepers": r.sleepers, "has_opening": r.has_opening} for r in rooms],
+        "beds": [{"kind": b.kind, "width": b.width_cm, "length": b.length_cm, "room": b.room} for b in beds],
+    }
+
+
+def set_measurements(db: Database, *, visit_id: str, rooms: list[dict[str, Any]], beds: list[dict[str, Any]],
+                     user_id: str | None = None) -> OpResult[int]:
+    """Replace the measured rooms and beds (validated first; removed rows leave tombstones)."""
+    from ..scoring.surfaces import parse_measurements
+
+    try:
+        parsed = parse_measurements({"rooms": rooms, "beds": beds})
+    except ScoringInputError as exc:
+        raise ServiceError("Mesures invalides :\n" + "\n".join(exc.problems)) from None
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        _check_editable(v)
+        changed = Changed()
+        for row in [*s.scalars(select(Room).where(Room.visit_id == visit_id)),
+                    *s.scalars(select(Bed).where(Bed.visit_id == visit_id))]:
+            tombstone(s, row.__tablename__, row.id)
+            changed.add(row.__tablename__, row.id)
+            s.delete(row)
+        for i, r in enumerate(parsed.rooms):
+            room = Room(visit_id=visit_id, position=i, name=r.name, kind=r.kind, surface_m2=str(r.surface_m2),
+                        low_ceiling_m2=str(r.low_ceiling_m2), sleepers=r.sleepers, has_opening=r.has_opening)
+            s.add(room)
+            s.flush()
+            changed.add("rooms", room.id)
+        for b in parsed.beds:
+            bed = Bed(visit_id=visit_id, room=b.room, kind=b.kind, width_cm=b.width_cm, length_cm=b.length_cm)
+            s.add(bed)
+            s.flush()
+            changed.add("beds", bed.id)
+        audit(s, user_id=user_id, action="visit.measurements", table="visits", row_id=visit_id,
+              rooms=len(parsed.rooms), beds=len(parsed.beds))
+        s.commit()
+        return OpResult(len(parsed.rooms), changed)
+
+
+def score_visit(db: Database, visit_id: str, *, partial: bool = True) -> Any:
+    """The live result of a visit with its own grid (meublés: MeublesResult; labels: LabelResult)."""
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        grid = grid_of(v)
+        answers = answers_for_engine(grid, current_answers(s, visit_id))
+        measures = measurements_of(s, visit_id) if grid.kind == "meubles" else None
+        ctx, category, families, typology = dict(v.context), v.requested_category, v.requested_families, v.typology
+    try:
+        if grid.kind == "meubles":
+            from ..scoring.meubles import score_meuble
+
+            return score_meuble(grid, category=category or 1, context=ctx, answers=answers,
+                                measurements=measures if measures and (measures["rooms"] or measures["beds"]) else None,
+                                partial=partial)
+        from ..scoring.labels import score_label
+
+        return score_label(grid, context=ctx, answers=answers, requested=families or None,
+                           typology=typology or None, partial=partial)
+    except ScoringInputError as exc:
+        raise ServiceError("Calcul impossible :\n" + "\n".join(exc.problems)) from None
+
+
+def complete_visit(db: Database, *, visit_id: str, user_id: str | None = None) -> OpResult[str]:
+    """Close the visit once every applicable criterion is answered; it becomes immutable."""
+    result = score_visit(db, visit_id, partial=True)
+    missing = list(result.result.unanswered) if hasattr(result, "result") else sorted(
+        {c for lv in result.requested for c in result.levels[lv].unanswered})
+    if missing:
+        raise Incomplete(f"{len(missing)} critère(s) sans réponse : {', '.join(missing)}.", missing)
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        _check_editable(v)
+        v.state = "completed"
+        v.completed_at = utcnow()
+        v.visited_on = v.visited_on or dt.date.today()
+        v.pending_sync = True
+        audit(s, user_id=user_id, action="visit.complete", table="visits", row_id=v.id)
+        s.commit()
+        return OpResult(v.id, Changed().add("visits", v.id))
+
+
+def _transition(db: Database, visit_id: str, allowed: tuple[str, ...], action: str, user_id: str | None,
+                **updates: Any) -> OpResult[str]:
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        if v.state not in allowed:
+            raise ServiceError(f"Action impossible : la visite est « {v.state} » (attendu : {', '.join(allowed)}).")
+        for key, value in updates.items():
+            setattr(v, key, value)
+        v.pending_sync = True
+        audit(s, user_id=user_id, action=action, table="visits", row_id=v.id, **updates)
+        s.commit()
+        return OpResult(v.id, Changed().add("visits", v.id))
+
+
+def record_issue(db: Database, *, visit_id: str, issued_on: dt.date, user_id: str | None = None) -> OpResult[str]:
+    """The certificat de visite (or report) is issued; the one-month deadline is checked and kept visible."""
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        if v.visited_on and issued_on < v.visited_on:
+            raise ServiceError("La date d'émission précède la date de la visite.")
+    return _transition(db, visit_id, ("completed",), "visit.issue", user_id, state="issued", issued_on=issued_on)
+
+
+def record_sent(db: Database, *, visit_id: str, sent_on: dt.date, user_id: str | None = None) -> OpResult[str]:
+    return _transition(db, visit_id, ("issued",), "visit.sent", user_id, sent_on=sent_on)
+
+
+def record_receipt(db: Database, *, visit_id: str, received_on: dt.date, user_id: str | None = None) -> OpResult[str]:
+    """The owner received the certificat: the 15-day refusal window starts."""
+    return _transition(db, visit_id, ("issued",), "visit.received", user_id, received_on=received_on)
+
+
+def record_refusal(db: Database, *, visit_id: str, refused_on: dt.date, reason: str,
+                   user_id: str | None = None) -> OpResult[str]:
+    """The owner refused the proposed classement within the window."""
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        if v.received_on is None:
+            raise ServiceError("Enregistrez d'abord la date de réception du certificat par le propriétaire.")
+        end = deadlines.refusal_window_end(v.received_on)
+        if refused_on > end:
+            raise ServiceError(f"Refus hors délai : la fenêtre de 15 jours s'est fermée le {end:%d/%m/%Y}.")
+        if not reason.strip():
+            raise ServiceError("Indiquez le motif du refus.")
+    return _transition(db, visit_id, ("issued",), "visit.refused", user_id, state="refused", refused_on=refused_on,
+                       refusal_reason=reason.strip())
+
+
+def refresh_states(db: Database, *, today: dt.date, user_id: str | None = None) -> OpResult[list[str]]:
+    """Acquire every classement whose refusal window closed without refusal (on the 16th day)."""
+    changed = Changed()
+    acquired: list[str] = []
+    with db.session() as s:
+        candidates = s.scalars(select(Visit).where(Visit.state == "issued", Visit.received_on.is_not(None),
+                                                   Visit.kind.in_(("classement", "renouvellement")))).all()
+        for v in candidates:
+            when = deadlines.acquired_on(v.received_on)
+            if when > today:
+                continue
+            years = grid_of(v).validity_years or 5
+            v.state, v.acquired_on = "acquired", when
+            v.valid_until = deadlines.valid_until(when, years)
+            v.pending_sync = True
+            est = s.get(Establishment, v.establishment_id)
+            est.current_category, est.category_valid_until = v.requested_category, v.valid_until
+            est.pending_sync = True
+            decision = Decision(visit_id=v.id, establishment_id=v.establishment_id, subject="meuble_category",
+                                status="acquired", category=v.requested_category, decided_on=when,
+                                valid_until=v.valid_until)
+            s.add(decision)
+            s.flush()
+            audit(s, user_id=user_id, action="visit.acquired", table="visits", row_id=v.id, acquired_on=when)
+            changed.add("visits", v.id).add("establishments", est.id).add("decisions", decision.id)
+            acquired.append(v.id)
+        s.commit()
+    return OpResult(acquired, changed)
+
+
+def open_revision(db: Database, *, visit_id: str, reason: str, user_id: str | None = None) -> OpResult[str]:
+    """Correct a completed or issued visit: a new revision copies it, the old one is kept unchanged."""
+    if not reason.strip():
+        raise ServiceError("Une nouvelle révision demande un motif.")
+    with db.session() as s:
+        old = get_visit(s, visit_id)
+        if old.superseded:
+            raise ServiceError("Cette révision est déjà remplacée : corrigez la plus récente.")
+        if old.state not in LOCKED_STATES:
+            raise ServiceError("La visite est encore modifiable : inutile d'ouvrir une révision.")
+        new = Visit(
+            establishment_id=old.establishment_id, kind=old.kind, state="in_progress",
+            requested_category=old.requested_category, requested_families=list(old.requested_families),
+            typology=old.typology, grid_id=old.grid_id, grid_version=old.grid_version, grid_sha256=old.grid_sha256,
+            context=dict(old.context), evaluator_id=old.evaluator_id, second_evaluator_id=old.second_evaluator_id,
+            planned_on=old.planned_on, visited_on=old.visited_on, started_at=utcnow(),
+            previous_visit_id=old.previous_visit_id, revision_of_id=old.id,
+            revision_number=old.revision_number + 1, revision_reason=reason.strip(),
+            observations_text=old.observations_text)
+        s.add(new)
+        s.flush()
+        old.superseded = True
+        old.pending_sync = True
+        for seq, a in enumerate(sorted(current_answers(s, old.id).values(), key=lambda a: a.seq), 1):
+            s.add(Observation(visit_id=new.id, criterion=a.criterion, level=a.level, value=a.value, points=a.points,
+                              na_reason=a.na_reason, comment=a.comment, author_id=a.author_id, seq=seq,
+                              recorded_at=a.recorded_at))
+        for r in s.scalars(select(Room).where(Room.visit_id == old.id)):
+            s.add(Room(visit_id=new.id, position=r.position, name=r.name, kind=r.kind, surface_m2=r.surface_m2,
+                       low_ceiling_m2=r.low_ceiling_m2, sleepers=r.sleepers, has_opening=r.has_opening))
+        for b in s.scalars(select(Bed).where(Bed.visit_id == old.id)):
+            s.add(Bed(visit_id=new.id, room=b.room, kind=b.kind, width_cm=b.width_cm, length_cm=b.length_cm))
+        audit(s, user_id=user_id, action="visit.revision", table="visits", row_id=new.id, replaces=old.id,
+              reason=reason.strip())
+        s.commit()
+        return OpResult(new.id, Changed().add("visits", old.id, new.id))
+
+
+@dataclass(frozen=True)
+class AnswerDiff:
+    criterion: str
+    level: str
+    before: str | None
+    after: str | None
+
+
+def _label(a: CurrentAnswer | None) -> str | None:
+    if a is None:
+        return None
+    return f"{a.value} ({a.points})" if a.points is not None else a.value
+
+
+def diff_answers(db: Database, *, old_visit_id: str, new_visit_id: str) -> list[AnswerDiff]:
+    """Criteria whose answer differs between two visits (a revision and the one it replaces, or a renewal)."""
+    with db.session() as s:
+        old, new = current_answers(s, old_visit_id), current_answers(s, new_visit_id)
+    diffs = []
+    for key in sorted(set(old) | set(new), key=lambda k: (_order(k[0]), k[1])):
+        a, b = old.get(key), new.get(key)
+        if _label(a) != _label(b) or (a and b and a.comment != b.comment):
+            diffs.append(AnswerDiff(key[0], key[1], _label(a), _label(b)))
+    return diffs
+
+
+def previous_answers(db: Database, *, visit_id: str) -> dict[tuple[str, str], CurrentAnswer]:
+    """For a renewal: last time's answers, to show beside the new ones."""
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        if not v.previous_visit_id:
+            return {}
+        return current_answers(s, v.previous_visit_id)
+
+
+def _order(code: str) -> tuple[int, str]:
+    return (int(code), "") if code.isdigit() else (-1, code)
