@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,16 @@ class Database:
         self.engine.dispose()
 
 
+def fold(text: str | None) -> str | None:
+    """Lower-case without accents, for searches that find « Étaples » when typing « etaples »."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
 def _set_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.create_function("fold", 1, fold, deterministic=True)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")  # a commit returns only once the WAL is on disk

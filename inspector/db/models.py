@@ -163,7 +163,8 @@ class Observation(Base):
     author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     device_id: Mapped[str] = mapped_column(String(36), default="")
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    seq: Mapped[int] = mapped_column(Integer)  # per-database order of writing (ties of recorded_at)
+    seq: Mapped[int] = mapped_column(Integer)  # per-visit order of writing (ties of recorded_at)
+    undoes_seq: Mapped[int | None] = mapped_column(Integer)  # set when this observation undoes an earlier one
     pending_sync: Mapped[bool] = mapped_column(Boolean, default=True)
 
     __table_args__ = (Index("ix_observations_visit_seq", "visit_id", "seq"),

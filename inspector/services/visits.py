@@ -244,24 +244,30 @@ def clear_answer(db: Database, *, visit_id: str, criterion: str, level: str = ""
 
 
 def undo_last_answer(db: Database, *, visit_id: str, author_id: str | None = None) -> OpResult[str | None]:
-    """Undo the latest answer of the visit by appending what was there before it (or clearing it)."""
+    """Undo the latest answer not yet undone, by appending what was there before it (several undos go back
+    further; the log keeps everything)."""
     with db.session() as s:
         v = get_visit(s, visit_id)
         _check_editable(v)
-        last = s.scalar(select(Observation).where(Observation.visit_id == visit_id)
-                        .order_by(Observation.seq.desc()).limit(1))
-        if last is None:
+        log = s.execute(select(Observation.seq, Observation.criterion, Observation.level, Observation.undoes_seq)
+                        .where(Observation.visit_id == visit_id).order_by(Observation.seq.desc())).all()
+        undone = {r.undoes_seq for r in log if r.undoes_seq is not None}
+        target = next((r for r in log if r.undoes_seq is None and r.seq not in undone), None)
+        if target is None:
             return OpResult(None, Changed())
-        before = s.scalar(select(Observation).where(
-            Observation.visit_id == visit_id, Observation.criterion == last.criterion,
-            Observation.level == last.level, Observation.seq < last.seq).order_by(Observation.seq.desc()).limit(1))
-        obs = Observation(visit_id=visit_id, criterion=last.criterion, level=last.level,
+        # What the criterion showed just before the target: the latest earlier observation still in effect.
+        earlier = [r for r in log if r.seq < target.seq and r.criterion == target.criterion
+                   and r.level == target.level and r.seq not in undone]
+        before = s.scalar(select(Observation).where(Observation.visit_id == visit_id,
+                                                    Observation.seq == earlier[0].seq)) if earlier else None
+        obs = Observation(visit_id=visit_id, criterion=target.criterion, level=target.level,
                           value=before.value if before else CLEARED, points=before.points if before else None,
                           na_reason=before.na_reason if before else "", comment=before.comment if before else "",
-                          author_id=author_id, seq=_next_seq(s, visit_id), recorded_at=utcnow())
+                          author_id=author_id, seq=_next_seq(s, visit_id), recorded_at=utcnow(),
+                          undoes_seq=target.seq)
         s.add(obs)
         s.commit()
-        return OpResult(last.criterion, Changed().add("observations", obs.id))
+        return OpResult(target.criterion, Changed().add("observations", obs.id))
 
 
 def _current(o: Observation) -> CurrentAnswer:

@@ -344,6 +344,7 @@ def upgrade() -> None:
         sa.Column("device_id", sa.String(length=36), nullable=False),
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("undoes_seq", sa.Integer(), nullable=True),
         sa.Column("pending_sync", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"],
