@@ -127,7 +127,7 @@ def create_visit(db: Database, *, establishment_id: str, kind: str, planned_on: 
         return OpResult(visit.id, Changed().add("visits", visit.id))
 
 
-def _check_editable(visit: Visit) -> None:
+def check_editable(visit: Visit) -> None:
     if visit.superseded:
         raise VisitLocked("Cette révision de la visite a été remplacée : modifiez la révision en cours.")
     if visit.state in LOCKED_STATES:
@@ -140,7 +140,7 @@ def start_visit(db: Database, *, visit_id: str, visited_on: dt.date | None = Non
     """The inspector is on site: the visit is in progress and dated."""
     with db.session() as s:
         v = get_visit(s, visit_id)
-        _check_editable(v)
+        check_editable(v)
         v.state = "in_progress"
         v.visited_on = visited_on or v.visited_on or dt.date.today()
         v.started_at = v.started_at or utcnow()
@@ -154,7 +154,7 @@ def set_context(db: Database, *, visit_id: str, context: dict[str, Any], user_id
     """Change the visit context (capacity, studio, floor…); checked against the pinned grid."""
     with db.session() as s:
         v = get_visit(s, visit_id)
-        _check_editable(v)
+        check_editable(v)
         grid = grid_of(v)
         try:
             ctx = normalise_context(grid, {**v.context, **context})
@@ -212,7 +212,7 @@ def record_answer(db: Database, *, visit_id: str, criterion: str, value: Any, po
     """Append one observation and commit it durably: when this returns, the answer survives a power cut."""
     with db.session() as s:
         v = get_visit(s, visit_id)
-        _check_editable(v)
+        check_editable(v)
         grid = grid_of(v)
         answer = _validate_answer(grid, v, criterion, value, points, level, na_reason)
         obs = Observation(visit_id=visit_id, criterion=criterion, level=level, value=answer.value,
@@ -233,7 +233,7 @@ def clear_answer(db: Database, *, visit_id: str, criterion: str, level: str = ""
     """Remove the current answer (appends a 'cleared' observation; history is kept)."""
     with db.session() as s:
         v = get_visit(s, visit_id)
-        _check_editable(v)
+        check_editable(v)
         if not grid_of(v).has_criterion(criterion):
             raise ServiceError(f"Critère {criterion} inconnu.")
         obs = Observation(visit_id=visit_id, criterion=criterion, level=level, value=CLEARED, author_id=author_id,
@@ -248,7 +248,7 @@ def undo_last_answer(db: Database, *, visit_id: str, author_id: str | None = Non
     further; the log keeps everything)."""
     with db.session() as s:
         v = get_visit(s, visit_id)
-        _check_editable(v)
+        check_editable(v)
         log = s.execute(select(Observation.seq, Observation.criterion, Observation.level, Observation.undoes_seq)
                         .where(Observation.visit_id == visit_id).order_by(Observation.seq.desc())).all()
         undone = {r.undoes_seq for r in log if r.undoes_seq is not None}
@@ -336,7 +336,7 @@ def set_measurements(db: Database, *, visit_id: str, rooms: list[dict[str, Any]]
         raise ServiceError("Mesures invalides :\n" + "\n".join(exc.problems)) from None
     with db.session() as s:
         v = get_visit(s, visit_id)
-        _check_editable(v)
+        check_editable(v)
         changed = Changed()
         for row in [*s.scalars(select(Room).where(Room.visit_id == visit_id)),
                     *s.scalars(select(Bed).where(Bed.visit_id == visit_id))]:
@@ -392,7 +392,7 @@ def complete_visit(db: Database, *, visit_id: str, user_id: str | None = None) -
         raise Incomplete(f"{len(missing)} critère(s) sans réponse : {', '.join(missing)}.", missing)
     with db.session() as s:
         v = get_visit(s, visit_id)
-        _check_editable(v)
+        check_editable(v)
         v.state = "completed"
         v.completed_at = utcnow()
         v.visited_on = v.visited_on or dt.date.today()

@@ -1,0 +1,160 @@
+"""Photos of a visit: checked with Pillow, stored once by content (SHA-256), optionally downscaled, captioned."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..db.database import Database
+from ..db.models import Photo
+from .common import Changed, NotFound, OpResult, ServiceError, audit, tombstone
+from .visits import check_editable, get_visit, grid_of
+
+MAX_FILE_BYTES = 60 * 1024 * 1024
+MAX_PIXELS = 120_000_000
+ACCEPTED = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "TIFF": ".tif", "MPO": ".jpg"}
+
+
+class PhotoError(ServiceError):
+    """A file that cannot be imported as a photo; the message names the file."""
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    """A stored photo, as plain data."""
+
+    id: str
+    visit_id: str
+    criterion: str
+    sha256: str
+    path: Path
+    width: int
+    height: int
+    caption: str
+
+
+def photos_root(db: Database) -> Path:
+    return db.path.parent / "photos"
+
+
+def _write_once(root: Path, data: bytes, suffix: str) -> tuple[str, Path]:
+    digest = hashlib.sha256(data).hexdigest()
+    rel = Path(digest[:2]) / f"{digest}{suffix}"
+    dest = root / rel
+    if dest.exists() and dest.stat().st_size == len(data):
+        return digest, rel
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return digest, rel
+
+
+def prepare_image(source: Path, *, max_side: int | None) -> tuple[bytes, str, int, int]:
+    """Check a file and return the bytes to store (original, or downscaled JPEG with EXIF orientation applied)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    name = source.name
+    try:
+        size = source.stat().st_size
+    except OSError as exc:
+        raise PhotoError(f"{name} : fichier illisible ({exc.strerror or exc}).") from None
+    if size == 0:
+        raise PhotoError(f"{name} : fichier vide.")
+    if size > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // 10**6
+        raise PhotoError(f"{name} : fichier trop volumineux ({size / 1e6:.0f} Mo, maximum {limit} Mo).")
+    data = source.read_bytes()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format or ""
+            if probe.width * probe.height > MAX_PIXELS:
+                raise PhotoError(f"{name} : image trop grande ({probe.width}×{probe.height} pixels).")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            upright = ImageOps.exif_transpose(img)
+    except PhotoError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise PhotoError(f"{name} : ce n'est pas une image lisible ou elle est endommagée ({exc}).") from None
+    if fmt not in ACCEPTED:
+        raise PhotoError(f"{name} : format {fmt or 'inconnu'} non accepté (JPEG, PNG, WEBP, TIFF).")
+    if max_side is None or max(upright.size) <= max_side:
+        return data, ACCEPTED[fmt], upright.width, upright.height
+    upright.thumbnail((max_side, max_side))
+    out = io.BytesIO()
+    upright.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    return out.getvalue(), ".jpg", upright.width, upright.height
+
+
+def import_photo(db: Database, *, visit_id: str, source: str | Path, criterion: str = "", caption: str = "",
+                 max_side: int | None = None, user_id: str | None = None) -> OpResult[PhotoInfo]:
+    """Store one photo for a visit (or one of its criteria). Re-importing the same image links it once."""
+    source = Path(source)
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        check_editable(v)
+        if criterion and not grid_of(v).has_criterion(criterion):
+            raise ServiceError(f"Critère {criterion} inconnu dans la grille de la visite.")
+    data, suffix, width, height = prepare_image(source, max_side=max_side)
+    digest, rel = _write_once(photos_root(db), data, suffix)
+    with db.session() as s:
+        existing = s.scalar(select(Photo).where(Photo.visit_id == visit_id, Photo.sha256 == digest,
+                                                Photo.criterion == criterion))
+        if existing is not None:
+            return OpResult(_info(db, existing), Changed())
+        photo = Photo(visit_id=visit_id, criterion=criterion, sha256=digest, original_name=source.name,
+                      stored_path=rel.as_posix(), width=width, height=height, size_bytes=len(data), caption=caption)
+        s.add(photo)
+        s.flush()
+        audit(s, user_id=user_id, action="photo.import", table="photos", row_id=photo.id, file=source.name,
+              criterion=criterion)
+        s.commit()
+        return OpResult(_info(db, photo), Changed().add("photos", photo.id))
+
+
+def set_caption(db: Database, *, photo_id: str, caption: str, user_id: str | None = None) -> OpResult[str]:
+    with db.session() as s:
+        photo = s.get(Photo, photo_id)
+        if photo is None:
+            raise NotFound(f"Photo {photo_id} introuvable.")
+        check_editable(get_visit(s, photo.visit_id))
+        photo.caption = caption
+        photo.pending_sync = True
+        photo.row_version += 1
+        audit(s, user_id=user_id, action="photo.caption", table="photos", row_id=photo_id, caption=caption)
+        s.commit()
+        return OpResult(photo_id, Changed().add("photos", photo_id))
+
+
+def remove_photo(db: Database, *, photo_id: str, user_id: str | None = None) -> OpResult[str]:
+    """Unlink a photo from its visit (the file stays: other visits may share the same content)."""
+    with db.session() as s:
+        photo = s.get(Photo, photo_id)
+        if photo is None:
+            raise NotFound(f"Photo {photo_id} introuvable.")
+        check_editable(get_visit(s, photo.visit_id))
+        tombstone(s, "photos", photo_id)
+        audit(s, user_id=user_id, action="photo.remove", table="photos", row_id=photo_id)
+        s.delete(photo)
+        s.commit()
+        return OpResult(photo_id, Changed().add("photos", photo_id))
+
+
+def _info(db: Database, p: Photo) -> PhotoInfo:
+    return PhotoInfo(p.id, p.visit_id, p.criterion, p.sha256, photos_root(db) / p.stored_path, p.width, p.height,
+                     p.caption)
