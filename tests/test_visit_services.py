@@ -237,3 +237,58 @@ def test_every_change_is_audited(db: Database) -> None:
     with db.session() as s:
         actions = [a for (a,) in s.execute(select(AuditEntry.action).order_by(AuditEntry.at))]
     assert actions[0] == "visit.create" and "visit.context" in actions and actions[-1] == "visit.complete"
+
+
+def test_issuing_proposes_a_category_the_visit_reaches(db: Database) -> None:
+    vid = s1_visit(db)
+    answers = s1_wimereux_studio()["answers"]
+    answers["96"] = "no"  # ONC: nothing is classable
+    answer_all(db, vid, answers)
+    visits.complete_visit(db, visit_id=vid)
+    with pytest.raises(ServiceError, match="n'atteint pas 2★ \\(aucune catégorie n'est accessible\\)"):
+        visits.record_issue(db, visit_id=vid, issued_on=TODAY)
+    visits.record_issue(db, visit_id=vid, issued_on=TODAY, proposed_category=0)  # report of non-classement
+    visits.record_receipt(db, visit_id=vid, received_on=TODAY)
+    assert visits.refresh_states(db, today=TODAY + dt.timedelta(days=30)).value == []
+
+
+def test_a_lower_category_must_be_chosen_explicitly(db: Database) -> None:
+    est = add_establishment(db, name="Villa", commune="Berck", owner="Martin")
+    vid = visits.create_visit(db, establishment_id=est, kind="classement", requested_category=3,
+                              context={"capacity": 2, "studio": True}).value
+    answers = s1_wimereux_studio()["answers"]
+    answers.update({"1": "yes", "2": 0, "11": "no", "36": "no", "46": "no", "47": "no", "22": "no"})
+    answer_all(db, vid, {**answers, "26": "yes"})  # a studio with a séjour corner here
+    result = visits.score_visit(db, vid)
+    assert not result.classable and result.highest_classable == "2"
+    visits.complete_visit(db, visit_id=vid)
+    with pytest.raises(ServiceError, match="catégorie la plus élevée accessible : 2★"):
+        visits.record_issue(db, visit_id=vid, issued_on=TODAY)
+    visits.record_issue(db, visit_id=vid, issued_on=TODAY, proposed_category=2)
+    visits.record_receipt(db, visit_id=vid, received_on=TODAY)
+    visits.refresh_states(db, today=TODAY + dt.timedelta(days=16))
+    with db.session() as s:
+        assert s.get(Establishment, est).current_category == 2
+
+
+def test_a_refusal_is_recorded_as_a_decision_and_revisions_keep_photos(db: Database, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from inspector.services import photos
+
+    vid = s1_visit(db)
+    answer_all(db, vid, s1_wimereux_studio()["answers"])
+    picture = tmp_path / "sdb.jpg"
+    Image.new("RGB", (40, 30), (10, 20, 30)).save(picture)
+    photos.import_photo(db, visit_id=vid, source=picture, criterion="95", caption="Salle d'eau")
+    visits.complete_visit(db, visit_id=vid)
+    new = visits.open_revision(db, visit_id=vid, reason="Photo à garder").value
+    assert [p["caption"] for p in queries.visit_detail(db, new).photos] == ["Salle d'eau"]
+    visits.complete_visit(db, visit_id=new)
+    visits.record_issue(db, visit_id=new, issued_on=TODAY)
+    visits.record_receipt(db, visit_id=new, received_on=TODAY)
+    res = visits.record_refusal(db, visit_id=new, refused_on=TODAY + dt.timedelta(days=3), reason="Souhaitait 3★")
+    assert "decisions" in res.changed
+    with db.session() as s:
+        d = s.scalar(select(Decision).where(Decision.visit_id == new))
+        assert (d.status, d.category, d.reason) == ("refused", 2, "Souhaitait 3★")

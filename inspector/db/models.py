@@ -119,6 +119,7 @@ class Visit(Synced, Base):
     kind: Mapped[str] = mapped_column(String(30))
     state: Mapped[str] = mapped_column(String(20), default="planned", index=True)
     requested_category: Mapped[int | None] = mapped_column(Integer)
+    proposed_category: Mapped[int | None] = mapped_column(Integer)  # on issue; 0 = non-classement
     requested_families: Mapped[list[Any]] = mapped_column(default=list)
     typology: Mapped[str] = mapped_column(String(40), default="")
     grid_id: Mapped[str] = mapped_column(String(60))

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db.database import Database
-from ..db.models import Bed, Decision, Establishment, Observation, Room, Visit, utcnow
+from ..db.models import Bed, Decision, Establishment, Observation, Photo, Room, Visit, utcnow
 from ..grids.model import Grid
 from ..grids.registry import GridNotFound, find_grid
 from ..grids.validate import GridError
@@ -136,14 +136,14 @@ def check_editable(visit: Visit) -> None:
 
 
 def start_visit(db: Database, *, visit_id: str, visited_on: dt.date | None = None,
-                user_id: str | None = None) -> OpResult[str]:
+                user_id: str | None = None, at: dt.datetime | None = None) -> OpResult[str]:
     """The inspector is on site: the visit is in progress and dated."""
     with db.session() as s:
         v = get_visit(s, visit_id)
         check_editable(v)
         v.state = "in_progress"
         v.visited_on = visited_on or v.visited_on or dt.date.today()
-        v.started_at = v.started_at or utcnow()
+        v.started_at = v.started_at or at or utcnow()
         v.pending_sync = True
         audit(s, user_id=user_id, action="visit.start", table="visits", row_id=v.id, visited_on=v.visited_on)
         s.commit()
@@ -208,8 +208,12 @@ def _next_seq(s: Session, visit_id: str) -> int:
 
 def record_answer(db: Database, *, visit_id: str, criterion: str, value: Any, points: int | None = None,
                   na_reason: str = "", comment: str = "", level: str = "", author_id: str | None = None,
-                  device_id: str = "") -> OpResult[CurrentAnswer]:
-    """Append one observation and commit it durably: when this returns, the answer survives a power cut."""
+                  device_id: str = "", at: dt.datetime | None = None) -> OpResult[CurrentAnswer]:
+    """Append one observation and commit it durably: when this returns, the answer survives a power cut.
+
+    `at` backdates the observation (imports, demo data); by default it is now.
+    """
+    at = at or utcnow()
     with db.session() as s:
         v = get_visit(s, visit_id)
         check_editable(v)
@@ -217,12 +221,12 @@ def record_answer(db: Database, *, visit_id: str, criterion: str, value: Any, po
         answer = _validate_answer(grid, v, criterion, value, points, level, na_reason)
         obs = Observation(visit_id=visit_id, criterion=criterion, level=level, value=answer.value,
                           points=answer.points, na_reason=answer.na_reason, comment=comment, author_id=author_id,
-                          device_id=device_id, seq=_next_seq(s, visit_id), recorded_at=utcnow())
+                          device_id=device_id, seq=_next_seq(s, visit_id), recorded_at=at)
         s.add(obs)
         if v.state == "planned":
             v.state = "in_progress"
-            v.visited_on = v.visited_on or dt.date.today()
-            v.started_at = utcnow()
+            v.visited_on = v.visited_on or at.date()
+            v.started_at = at
             v.pending_sync = True
         s.commit()
         return OpResult(_current(obs), Changed().add("observations", obs.id).add("visits", visit_id))
@@ -383,7 +387,8 @@ def score_visit(db: Database, visit_id: str, *, partial: bool = True) -> Any:
         raise ServiceError("Calcul impossible :\n" + "\n".join(exc.problems)) from None
 
 
-def complete_visit(db: Database, *, visit_id: str, user_id: str | None = None) -> OpResult[str]:
+def complete_visit(db: Database, *, visit_id: str, user_id: str | None = None,
+                   at: dt.datetime | None = None) -> OpResult[str]:
     """Close the visit once every applicable criterion is answered; it becomes immutable."""
     result = score_visit(db, visit_id, partial=True)
     missing = list(result.result.unanswered) if hasattr(result, "result") else sorted(
@@ -394,8 +399,8 @@ def complete_visit(db: Database, *, visit_id: str, user_id: str | None = None) -
         v = get_visit(s, visit_id)
         check_editable(v)
         v.state = "completed"
-        v.completed_at = utcnow()
-        v.visited_on = v.visited_on or dt.date.today()
+        v.completed_at = at or utcnow()
+        v.visited_on = v.visited_on or v.completed_at.date()
         v.pending_sync = True
         audit(s, user_id=user_id, action="visit.complete", table="visits", row_id=v.id)
         s.commit()
@@ -416,13 +421,29 @@ def _transition(db: Database, visit_id: str, allowed: tuple[str, ...], action: s
         return OpResult(v.id, Changed().add("visits", v.id))
 
 
-def record_issue(db: Database, *, visit_id: str, issued_on: dt.date, user_id: str | None = None) -> OpResult[str]:
-    """The certificat de visite (or report) is issued; the one-month deadline is checked and kept visible."""
+def record_issue(db: Database, *, visit_id: str, issued_on: dt.date, proposed_category: int | None = None,
+                 user_id: str | None = None) -> OpResult[str]:
+    """The certificat de visite (or report) is issued; the one-month deadline is checked and kept visible.
+
+    For a classement, the proposition names a category the visit reaches: the requested one by default. A lower
+    category must be chosen explicitly (a human decision); 0 issues a report of non-classement.
+    """
     with db.session() as s:
         v = get_visit(s, visit_id)
         if v.visited_on and issued_on < v.visited_on:
             raise ServiceError("La date d'émission précède la date de la visite.")
-    return _transition(db, visit_id, ("completed",), "visit.issue", user_id, state="issued", issued_on=issued_on)
+        kind = v.kind
+    proposed = None
+    if kind in ("classement", "renouvellement"):
+        result = score_visit(db, visit_id, partial=True)
+        proposed = v.requested_category if proposed_category is None else proposed_category
+        if proposed and not result.categories[str(proposed)].classable:
+            best = result.highest_classable
+            hint = f"catégorie la plus élevée accessible : {best}★" if best else "aucune catégorie n'est accessible"
+            raise ServiceError(f"La visite n'atteint pas {proposed}★ ({hint}). Choisissez explicitement la catégorie "
+                               "proposée, ou 0 pour un rapport de non-classement.")
+    return _transition(db, visit_id, ("completed",), "visit.issue", user_id, state="issued", issued_on=issued_on,
+                       proposed_category=proposed)
 
 
 def record_sent(db: Database, *, visit_id: str, sent_on: dt.date, user_id: str | None = None) -> OpResult[str]:
@@ -436,9 +457,11 @@ def record_receipt(db: Database, *, visit_id: str, received_on: dt.date, user_id
 
 def record_refusal(db: Database, *, visit_id: str, refused_on: dt.date, reason: str,
                    user_id: str | None = None) -> OpResult[str]:
-    """The owner refused the proposed classement within the window."""
+    """The owner refused the proposed classement within the window: the visit and a decision say so."""
     with db.session() as s:
         v = get_visit(s, visit_id)
+        if v.state != "issued":
+            raise ServiceError(f"Action impossible : la visite est « {v.state} » (attendu : issued).")
         if v.received_on is None:
             raise ServiceError("Enregistrez d'abord la date de réception du certificat par le propriétaire.")
         end = deadlines.refusal_window_end(v.received_on)
@@ -446,8 +469,16 @@ def record_refusal(db: Database, *, visit_id: str, refused_on: dt.date, reason: 
             raise ServiceError(f"Refus hors délai : la fenêtre de 15 jours s'est fermée le {end:%d/%m/%Y}.")
         if not reason.strip():
             raise ServiceError("Indiquez le motif du refus.")
-    return _transition(db, visit_id, ("issued",), "visit.refused", user_id, state="refused", refused_on=refused_on,
-                       refusal_reason=reason.strip())
+        v.state, v.refused_on, v.refusal_reason, v.pending_sync = "refused", refused_on, reason.strip(), True
+        decision = Decision(visit_id=v.id, establishment_id=v.establishment_id, subject="meuble_category",
+                            status="refused", category=v.proposed_category, decided_on=refused_on,
+                            reason=reason.strip())
+        s.add(decision)
+        s.flush()
+        audit(s, user_id=user_id, action="visit.refused", table="visits", row_id=v.id, refused_on=refused_on,
+              reason=reason.strip())
+        s.commit()
+        return OpResult(v.id, Changed().add("visits", v.id).add("decisions", decision.id))
 
 
 def refresh_states(db: Database, *, today: dt.date, user_id: str | None = None) -> OpResult[list[str]]:
@@ -456,7 +487,8 @@ def refresh_states(db: Database, *, today: dt.date, user_id: str | None = None) 
     acquired: list[str] = []
     with db.session() as s:
         candidates = s.scalars(select(Visit).where(Visit.state == "issued", Visit.received_on.is_not(None),
-                                                   Visit.kind.in_(("classement", "renouvellement")))).all()
+                                                   Visit.kind.in_(("classement", "renouvellement")),
+                                                   Visit.proposed_category >= 1)).all()
         for v in candidates:
             when = deadlines.acquired_on(v.received_on)
             if when > today:
@@ -466,10 +498,10 @@ def refresh_states(db: Database, *, today: dt.date, user_id: str | None = None) 
             v.valid_until = deadlines.valid_until(when, years)
             v.pending_sync = True
             est = s.get(Establishment, v.establishment_id)
-            est.current_category, est.category_valid_until = v.requested_category, v.valid_until
+            est.current_category, est.category_valid_until = v.proposed_category, v.valid_until
             est.pending_sync = True
             decision = Decision(visit_id=v.id, establishment_id=v.establishment_id, subject="meuble_category",
-                                status="acquired", category=v.requested_category, decided_on=when,
+                                status="acquired", category=v.proposed_category, decided_on=when,
                                 valid_until=v.valid_until)
             s.add(decision)
             s.flush()
@@ -512,6 +544,10 @@ def open_revision(db: Database, *, visit_id: str, reason: str, user_id: str | No
                        low_ceiling_m2=r.low_ceiling_m2, sleepers=r.sleepers, has_opening=r.has_opening))
         for b in s.scalars(select(Bed).where(Bed.visit_id == old.id)):
             s.add(Bed(visit_id=new.id, room=b.room, kind=b.kind, width_cm=b.width_cm, length_cm=b.length_cm))
+        for p in s.scalars(select(Photo).where(Photo.visit_id == old.id)):
+            s.add(Photo(visit_id=new.id, criterion=p.criterion, sha256=p.sha256, original_name=p.original_name,
+                        stored_path=p.stored_path, width=p.width, height=p.height, size_bytes=p.size_bytes,
+                        caption=p.caption, taken_at=p.taken_at))
         audit(s, user_id=user_id, action="visit.revision", table="visits", row_id=new.id, replaces=old.id,
               reason=reason.strip())
         s.commit()

@@ -181,6 +181,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=30), nullable=False),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("requested_category", sa.Integer(), nullable=True),
+        sa.Column("proposed_category", sa.Integer(), nullable=True),
         sa.Column("requested_families", sa.JSON(), nullable=False),
         sa.Column("typology", sa.String(length=40), nullable=False),
         sa.Column("grid_id", sa.String(length=60), nullable=False),
