@@ -227,3 +227,24 @@ def test_command_creates_refuses_then_replaces_after_a_backup(tmp_path: Path) ->
         assert sum(queries.counts_by_state(old).values()) > 0
     finally:
         old.close()
+
+
+def test_visits_overview_shows_the_office_lists(tmp_path) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    base = [sys.executable, "-m", "inspector", "--data-dir", str(tmp_path)]
+    assert subprocess.run([*base, "demo-data"], capture_output=True, cwd=root, timeout=300).returncode == 0
+    out = subprocess.run([*base, "visits", "overview"], capture_output=True, text=True, cwd=root, timeout=120)
+    assert out.returncode == 0, out.stderr
+    for title in ("Visites du jour", "Rapports à émettre", "Fenêtres de refus ouvertes",
+                  "Classements expirant dans les 6 mois (12)"):
+        assert title in out.stdout
+    assert "Wimereux (Martine Dufour)" in out.stdout
+    show = subprocess.run([*base, "visits", "list", "--search", "wimereux", "--json"], capture_output=True,
+                          text=True, cwd=root, timeout=120)
+    assert show.returncode == 0 and "Wimereux" in show.stdout
+    bad = subprocess.run([*base, "visits", "show", "zzzz"], capture_output=True, text=True, cwd=root, timeout=120)
+    assert bad.returncode == 2 and "visite « zzzz » introuvable" in bad.stderr

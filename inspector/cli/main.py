@@ -35,7 +35,9 @@ def _data_parsers(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien enregistrer")
     visits = sub.add_parser("visits", help="visites : lister, afficher")
-    vsub = visits.add_subparsers(dest="visits_command", required=True, metavar="{list,show}")
+    vsub = visits.add_subparsers(dest="visits_command", required=True, metavar="{overview,list,show}")
+    overview = vsub.add_parser("overview", help="le tableau du jour : visites, rapports dus, refus, renouvellements")
+    overview.add_argument("--today", metavar="AAAA-MM-JJ", help="date du jour (par défaut : aujourd'hui)")
     vlist = vsub.add_parser("list", help="lister les visites")
     vlist.add_argument("--state", help="état (planned, in_progress, completed, issued, acquired, refused)")
     vlist.add_argument("--search", help="propriétaire, commune ou établissement")
@@ -99,7 +101,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "visits":
         from . import visits_cmd
 
-        return visits_cmd.cmd_list(args) if args.visits_command == "list" else visits_cmd.cmd_show(args)
+        handlers = {"overview": visits_cmd.cmd_overview, "list": visits_cmd.cmd_list, "show": visits_cmd.cmd_show}
+        return handlers[args.visits_command](args)
     if args.command == "demo-data":
         from . import demo_data_cmd
 

@@ -32,6 +32,46 @@ def _fmt(d: dt.date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else "—"
 
 
+def _print_rows(title: str, rows: list[Any], today: dt.date) -> None:
+    print(f"{title} ({len(rows)})")
+    for r in rows:
+        extra = ""
+        if r.days_left is not None:
+            extra = f" · rapport dû le {_fmt(r.report_due)} ({r.days_left} j)"
+        elif r.refusal_end and r.state == "issued":
+            extra = f" · refus possible jusqu'au {_fmt(r.refusal_end)}"
+        elif r.valid_until:
+            extra = f" · valable jusqu'au {_fmt(r.valid_until)}"
+        cat = f" {r.requested_category}★" if r.requested_category else ""
+        print(f"  {r.id[:8]}  {STATE_FR.get(r.state, r.state):<18} {r.kind}{cat:<4} {r.establishment} — {r.commune} "
+              f"({r.owner}) · prévue {_fmt(r.planned_on)}{extra}")
+
+
+def cmd_overview(args: argparse.Namespace) -> int:
+    """What the office sees on Monday morning (scenario S6), until the desktop window exists."""
+    from ..services import queries
+
+    today = _today(args)
+    db = open_db(args)
+    try:
+        sections = [
+            ("Visites du jour", queries.todays_visits(db, today=today)),
+            ("Visites planifiées (60 jours)", queries.planned_visits(db, today=today)),
+            ("Rapports à émettre (un mois après la visite)", queries.reports_due(db, today=today)),
+            ("Fenêtres de refus ouvertes (15 jours)", queries.refusal_windows_open(db, today=today)),
+            ("Classements expirant dans les 6 mois", queries.renewals_due(db, today=today, months=6)),
+        ]
+        counts = queries.counts_by_state(db)
+    finally:
+        db.close()
+    print(f"Inspector — {db.path} — au {_fmt(today)}")
+    print("Visites par état : " + ", ".join(f"{STATE_FR.get(k, k)} {n}" for k, n in sorted(counts.items())))
+    for title, rows in sections:
+        print()
+        _print_rows(title, rows, today)
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from ..services import queries
 
@@ -58,18 +98,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         json.dump([_row_json(r) for r in rows], sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
-    print(f"{title} ({len(rows)}) — au {_fmt(today)}")
-    for r in rows:
-        extra = ""
-        if r.days_left is not None:
-            extra = f" · rapport dû le {_fmt(r.report_due)} ({r.days_left} j)"
-        elif r.refusal_end and r.state == "issued":
-            extra = f" · refus possible jusqu'au {_fmt(r.refusal_end)}"
-        elif r.valid_until:
-            extra = f" · valable jusqu'au {_fmt(r.valid_until)}"
-        cat = f" {r.requested_category}★" if r.requested_category else ""
-        print(f"{r.id[:8]}  {STATE_FR.get(r.state, r.state):<18} {r.kind}{cat:<4} {r.establishment} — {r.commune} "
-              f"({r.owner}) · prévue {_fmt(r.planned_on)}{extra}")
+    _print_rows(f"{title} — au {_fmt(today)}", rows, today)
     return 0
 
 
