@@ -100,9 +100,10 @@ def explain_category(grid: Grid, result: MeublesResult, category: str | None = N
         reasons.append(Reason("provisional", {"count": len(r.unanswered), "codes": ", ".join(r.unanswered)}))
     if not r.prerequisite_ok:
         reasons.append(Reason("prq_failed"))
-    if r.failed_onc:
-        reasons.append(Reason("onc_failed", {"codes": ", ".join(o.code for o in r.failed_onc)}))
-    failed = r.failed_mandatory
+    onc = [o for o in r.failed_onc if o.met is False]  # unanswered ones are covered by "provisional"
+    if onc:
+        reasons.append(Reason("onc_failed", {"codes": ", ".join(o.code for o in onc)}))
+    failed = [o for o in r.failed_mandatory if o.met is False]
     if failed:
         pts = sum(o.points_possible for o in failed)
         factor = Decimal(str(s["compensation_factor"]))

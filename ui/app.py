@@ -1,0 +1,80 @@
+"""Start the desktop app: show the window at once, open (or create the demo) database in the background."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _open(data_dir: Path, demo: bool):
+    """Worker side: open the database; on an empty demo folder, build the demo agency first."""
+    import datetime as dt
+
+    from inspector.db.database import open_database
+    from inspector.paths import backups_dir, database_path
+
+    db = open_database(database_path(data_dir), backup_dir=backups_dir(data_dir))
+    if demo:
+        from sqlalchemy import func, select
+
+        from inspector.db.models import Establishment
+
+        with db.session() as s:
+            empty = not s.scalar(select(func.count()).select_from(Establishment))
+        if empty:
+            from inspector.demo_data import build_demo_database
+
+            build_demo_database(db, today=dt.date.today())
+    return db
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="inspector-app", description="Inspector — application de bureau")
+    parser.add_argument("--data-dir", help="dossier des données")
+    parser.add_argument("--demo", action="store_true", help="créer la base de démonstration si le dossier est vide")
+    parser.add_argument("--settings", help="fichier de réglages (tests, démonstrations)")
+    parser.add_argument("--quit-after-load", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Inspector")
+    app.setOrganizationName("Inspector")
+    settings = QSettings(args.settings, QSettings.Format.IniFormat) if args.settings else QSettings()
+    from inspector.paths import data_dir
+
+    folder = data_dir(args.data_dir or settings.value("data/dir") or None)
+
+    from .context import AppContext
+    from .main_window import MainWindow
+
+    ctx = AppContext(folder, settings)
+    window = MainWindow(ctx)
+    window.show()
+    window.statusBar().showMessage(f"{folder} — ouverture…")
+
+    def ready(db) -> None:
+        ctx.set_database(db)
+        window.statusBar().showMessage(f"{db.path}", 5000)
+        if args.quit_after_load:
+            QTimer.singleShot(0, app.quit)
+
+    def failed(exc: Exception) -> None:
+        QMessageBox.critical(window, "Inspector", f"La base de données ne peut pas être ouverte :\n\n{exc}")
+        if args.quit_after_load:
+            app.exit(2)
+
+    ctx.runner.run(_open, folder, args.demo, on_done=ready, on_error=failed)
+    code = app.exec()
+    if ctx.db is not None:
+        ctx.db.close()
+    return code
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM", ""))
+    sys.exit(main())

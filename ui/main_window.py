@@ -1,0 +1,110 @@
+"""The main window: only layout and wiring of the screens, menus, status bar and window state."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QStackedWidget
+
+from .context import AppContext
+from .screens.visit_editor import VisitEditor
+from .strings import t
+
+
+class MainWindow(QMainWindow):
+    """Visits list and visit editor in a stack; the database opens in the background after the window shows."""
+
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        from .screens.visits_screen import VisitsScreen
+
+        self.visits = VisitsScreen(ctx)
+        self.editor = VisitEditor(ctx)
+        self.stack.addWidget(self.visits)
+        self.stack.addWidget(self.editor)
+        self.visits.open_visit.connect(self.open_visit)
+        self.editor.back_requested.connect(self.show_visits)
+        self.status_text = QLabel()
+        self.busy = QProgressBar()
+        self.busy.setMaximumWidth(160)
+        self.busy.setVisible(False)
+        self.statusBar().addWidget(self.status_text, 1)
+        self.statusBar().addPermanentWidget(self.busy)
+        ctx.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        ctx.runner.busy_changed.connect(self._busy)
+        ctx.runner.progress.connect(self._progress)
+        ctx.language_changed.connect(lambda _l: self.retranslate())
+        self._menus()
+        self.retranslate()
+        geometry = ctx.settings.value("ui/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1366, 820)
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.settings_action = QAction(self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.view_menu = bar.addMenu("")
+        self.visits_action = QAction(self)
+        self.visits_action.setShortcut(QKeySequence("Ctrl+1"))
+        self.visits_action.triggered.connect(self.show_visits)
+        self.view_menu.addAction(self.visits_action)
+        self.visit_menu = bar.addMenu("")
+        self.undo_action = QAction(self)
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        self.undo_action.triggered.connect(self.editor.undo)
+        self.visit_menu.addAction(self.undo_action)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(t("app.title"))
+        self.file_menu.setTitle(t("menu.file"))
+        self.view_menu.setTitle(t("menu.view"))
+        self.visit_menu.setTitle(t("menu.visit"))
+        self.settings_action.setText(t("menu.settings"))
+        self.quit_action.setText(t("menu.quit"))
+        self.visits_action.setText(t("menu.visits"))
+        self.undo_action.setText(t("menu.undo") + " (Ctrl+Z)")
+
+    def open_visit(self, visit_id: str) -> None:
+        self.stack.setCurrentWidget(self.editor)
+        self.editor.open_visit(visit_id)
+
+    def show_visits(self) -> None:
+        self.stack.setCurrentWidget(self.visits)
+        self.visits.refresh()
+        self.visits.setFocus()
+
+    def open_settings(self) -> None:
+        from .settings_dialog import SettingsDialog
+
+        SettingsDialog(self.ctx, self).exec()
+
+    def _busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        if busy:
+            self.busy.setRange(0, 0)
+
+    def _progress(self, label: str, done: int, total: int) -> None:
+        if total:
+            self.busy.setRange(0, total)
+            self.busy.setValue(done)
+        self.status_text.setText(label)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.ctx.settings.setValue("ui/geometry", self.saveGeometry())
+        self.ctx.runner.wait_idle(10)
+        event.accept()
+

@@ -1,0 +1,1 @@
+"""Qt item models over plain domain data (no SQL in data())."""

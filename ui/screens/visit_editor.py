@@ -1,0 +1,491 @@
+"""The visit editor: criteria tree, criterion pane, live result, context, surfaces, photos; keyboard first."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.grids.model import Grid
+from inspector.scoring.answers import Answer, ScoringInputError
+from inspector.services import queries, visits
+from inspector.services.common import Incomplete, ServiceError, pinned_grid
+
+from ..context import AppContext
+from ..models.criteria_tree_model import CodeRole, CriteriaFilter, CriteriaTreeModel, KindRole
+from ..strings import t
+from ..widgets.context_editor import ContextEditor
+from ..widgets.criterion_pane import CriterionPane, PaneState
+from ..widgets.result_panel import ResultPanel
+
+ANSWER_KEYS = {Qt.Key.Key_O: "yes", Qt.Key.Key_Y: "yes", Qt.Key.Key_N: "no", Qt.Key.Key_A: "na"}
+LOCKED = frozenset({"completed", "issued", "acquired", "refused"})
+
+
+def _load(db: Any, visit_id: str) -> tuple[Any, Grid]:
+    """Worker side: the visit's plain data and its pinned grid."""
+    detail = queries.visit_detail(db, visit_id)
+    return detail, pinned_grid(detail.grid_id, detail.grid_version, detail.grid_sha256)
+
+
+class VisitEditor(QWidget):
+    """One visit, answered criterion by criterion. Answers are saved durably before the screen shows them."""
+
+    back_requested = Signal()
+    loaded = Signal(str)
+    result_changed = Signal(object)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.visit_id: str | None = None
+        self.grid: Grid | None = None
+        self.detail: Any = None
+        self.answers: dict[str, Any] = {}
+        self.previous: dict[str, Any] = {}
+        self.photo_codes: set[str] = set()
+        self.result: Any = None
+        self.editable = False
+        self.last_timing_ms = 0.0
+        self._build()
+        ctx.language_changed.connect(lambda _lang: self.retranslate())
+
+    # ----- layout ----------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.back = QPushButton()
+        self.back.clicked.connect(self.back_requested.emit)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.surfaces_button = QPushButton()
+        self.surfaces_button.clicked.connect(self.edit_surfaces)
+        self.finish_button = QPushButton()
+        self.finish_button.clicked.connect(self.finish)
+        top.addWidget(self.back)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.surfaces_button)
+        top.addWidget(self.finish_button)
+        outer.addLayout(top)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828;")
+        outer.addWidget(self.message)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        filters = QHBoxLayout()
+        self.filter_box = QComboBox()
+        self.filter_box.setAccessibleName("Filtre des critères")
+        self.filter_box.currentIndexChanged.connect(self._filter_changed)
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Recherche de critère")
+        self.search.textChanged.connect(self._search_changed)
+        filters.addWidget(self.filter_box)
+        filters.addWidget(self.search, 1)
+        lv.addLayout(filters)
+        self.model = CriteriaTreeModel(self)
+        self.proxy = CriteriaFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAccessibleName("Arbre des critères")
+        self.tree.selectionModel().currentChanged.connect(self._current_changed)
+        self.tree.installEventFilter(self)
+        lv.addWidget(self.tree)
+        split.addWidget(left)
+
+        middle = QWidget()
+        mv = QVBoxLayout(middle)
+        mv.setContentsMargins(0, 0, 0, 0)
+        self.pane = CriterionPane()
+        self.pane.answered.connect(self._answer_from_pane)
+        self.pane.comment_changed.connect(self._comment_from_pane)
+        self.pane.installEventFilter(self)
+        mv.addWidget(self.pane, 3)
+        self.photos = self._photos_panel()
+        if self.photos is not None:
+            mv.addWidget(self.photos, 2)
+        split.addWidget(middle)
+
+        self.side = QTabWidget()
+        self.result_panel = ResultPanel()
+        self.context_editor = ContextEditor()
+        self.context_editor.changed.connect(self._context_changed)
+        for widget in (self.result_panel, self.context_editor):
+            scroll = QScrollArea()
+            scroll.setWidget(widget)
+            scroll.setWidgetResizable(True)
+            self.side.addTab(scroll, "")
+        split.addWidget(self.side)
+        split.setSizes([380, 560, 420])
+        outer.addWidget(split, 1)
+
+        for seq, slot in ((QKeySequence.StandardKey.Undo, self.undo), (QKeySequence("Ctrl+F"), self.focus_search),
+                          (QKeySequence("Ctrl+S"), self.edit_surfaces), (QKeySequence("Ctrl+T"), self.finish),
+                          (QKeySequence("Ctrl+L"), lambda: self.tree.setFocus()),
+                          (QKeySequence("Ctrl+R"), lambda: self.side.setCurrentIndex(0)),
+                          (QKeySequence("Ctrl+K"), self._focus_context),
+                          (QKeySequence("Ctrl+Return"), lambda: self.pane.comment.setFocus())):
+            QShortcut(seq, self, activated=slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.setTabOrder(self.filter_box, self.search)
+        self.setTabOrder(self.search, self.tree)
+        self.setTabOrder(self.tree, self.pane.yes)
+        self.retranslate()
+
+    def _photos_panel(self) -> QWidget | None:
+        try:
+            from ..widgets.photos_panel import PhotosPanel
+        except ImportError:
+            return None
+        return PhotosPanel(self.ctx)
+
+    def retranslate(self) -> None:
+        self.back.setText(t("editor.back"))
+        self.surfaces_button.setText(t("editor.surfaces"))
+        self.finish_button.setText(t("editor.finish"))
+        self.search.setPlaceholderText(t("editor.search"))
+        current = self.filter_box.currentIndex()
+        self.filter_box.blockSignals(True)
+        self.filter_box.clear()
+        for mode in CriteriaFilter.MODES:
+            self.filter_box.addItem(t(f"editor.filter.{mode}"), mode)
+        self.filter_box.setCurrentIndex(max(0, current))
+        self.filter_box.blockSignals(False)
+        self.pane.retranslate()
+        self.context_editor.retranslate()
+        self.side.setTabText(0, t("result.title") + "  (Ctrl+R)")
+        self.side.setTabText(1, t("editor.context") + "  (Ctrl+K)")
+        if self.result is not None and self.grid is not None:
+            self.result_panel.show_result(self.grid, self.result)
+        if self.photos is not None and hasattr(self.photos, "retranslate"):
+            self.photos.retranslate()
+
+    # ----- loading ---------------------------------------------------------------------------------------
+
+    def open_visit(self, visit_id: str) -> None:
+        """Load a visit off the UI thread, then show its first unanswered criterion."""
+        self.visit_id = visit_id
+        self.message.setText(t("app.opening"))
+        self.ctx.runner.run(_load, self.ctx.db, visit_id, on_done=self._loaded, on_error=self._error)
+
+    def _loaded(self, payload: tuple[Any, Grid]) -> None:
+        detail, grid = payload
+        if detail.row.id != self.visit_id:
+            return
+        self.detail, self.grid = detail, grid
+        self.editable = detail.row.state not in LOCKED and not getattr(detail, "superseded", False)
+        self.answers = {code: a for (code, level), a in detail.answers.items() if level == ""}
+        self.previous = {code: a for (code, level), a in detail.previous.items() if level == ""}
+        self.photo_codes = {p["criterion"] for p in detail.photos if p["criterion"]}
+        row = detail.row
+        cat = f" — {row.requested_category}★" if row.requested_category else ""
+        lock = f" · {t('editor.locked')}" if not self.editable else ""
+        self.title.setText(f"{row.establishment} ({row.commune}){cat} · {grid.id}{lock}")
+        self.message.setText("")
+        self.model.set_grid(grid)
+        self.tree.expandAll()
+        self.context_editor.set_grid(grid, detail.context, self.editable)
+        self.finish_button.setEnabled(self.editable)
+        self.surfaces_button.setEnabled(grid.kind == "meubles")
+        self._rescore()
+        self.go_to(self.next_unanswered(None) or (self.model.codes() or [None])[0])
+        self.tree.setFocus()
+        self.loaded.emit(row.id)
+
+    def _error(self, exc: Exception) -> None:
+        self.message.setText(str(exc))
+        self.ctx.message.emit(str(exc), 8000)
+
+    # ----- scoring and display ------------------------------------------------------------------------------
+
+    def _engine_answers(self) -> dict[str, Any]:
+        return {code: Answer(a.value, a.points, a.na_reason, a.comment) for code, a in self.answers.items()}
+
+    def _rescore(self) -> None:
+        grid, detail = self.grid, self.detail
+        if grid is None or detail is None or grid.kind != "meubles":
+            return
+        from inspector.scoring.meubles import score_meuble
+
+        measures = detail.measurements if detail.measurements.get("rooms") or detail.measurements.get("beds") \
+            else None
+        try:
+            self.result = score_meuble(grid, category=detail.row.requested_category or 1, context=detail.context,
+                                       answers=self._engine_answers(), measurements=measures, partial=True)
+        except ScoringInputError as exc:  # a context the grid refuses: say it, keep the last result
+            self.message.setText("\n".join(exc.problems))
+            return
+        states = {}
+        for o in self.result.result.outcomes:
+            a = self.answers.get(o.code)
+            if o.status == "NA" and o.na_source in ("grid", "context"):
+                state = "off"
+            elif a is None:
+                state = "none"
+            else:
+                state = a.value
+            failed = state == "no" and o.status in ("X", "X ONC", "PRQ")
+            states[o.code] = (state, bool(a and a.comment), o.code in self.photo_codes, failed, o.status)
+        self.model.update_states(states)
+        self.result_panel.show_result(grid, self.result)
+        self.result_changed.emit(self.result)
+
+    def current_code(self) -> str | None:
+        idx = self.tree.currentIndex()
+        if not idx.isValid() or idx.data(KindRole) != "criterion":
+            return None
+        return idx.data(CodeRole)
+
+    def go_to(self, code: str | None) -> None:
+        if code is None:
+            return
+        src = self.model.index_of(code)
+        idx = self.proxy.mapFromSource(src)
+        if not idx.isValid():
+            self.proxy.set_mode("all")
+            self.filter_box.setCurrentIndex(0)
+            idx = self.proxy.mapFromSource(src)
+        self.tree.selectionModel().setCurrentIndex(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.tree.scrollTo(idx)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.show_current()
+
+    def show_current(self) -> None:
+        code = self.current_code()
+        if code is None or self.grid is None or self.result is None:
+            return
+        crit = self.grid.criterion(code)
+        outcome = next(o for o in self.result.result.outcomes if o.code == code)
+        a = self.answers.get(code)
+        prev = self.previous.get(code)
+        prev_text = ""
+        if self.detail and self.detail.previous_visit_id:
+            prev_text = (f"{t('answer.' + prev.value) if prev.value in ('yes', 'no', 'na') else prev.value}"
+                         + (f" ({prev.points} pt)" if prev.points is not None else "")
+                         + (f" — « {prev.comment} »" if prev.comment else "")) if prev else t("answer.none")
+        na_allowed = bool(crit.na_reasons) or outcome.status == "NA"
+        st = PaneState(criterion=crit, status=outcome.status if outcome.na_source != "inspector" else
+                       outcome.grid_status, grid_status=outcome.grid_status, status_reason=outcome.reason,
+                       category=str(self.detail.row.requested_category or 1), answer=a.value if a else "none",
+                       points=a.points if a else None, na_reason=a.na_reason if a else "",
+                       comment=a.comment if a else "", na_allowed=na_allowed, previous=prev_text,
+                       editable=self.editable)
+        self.pane.show_state(self.grid, st)
+        if self.photos is not None and self.visit_id:
+            self.photos.set_visit(self.visit_id, code, self.editable)
+
+    # ----- answering -----------------------------------------------------------------------------------------
+
+    def next_unanswered(self, after: str | None) -> str | None:
+        """The next criterion in tree order that still needs an answer for the requested category."""
+        codes = self.model.codes()
+        start = codes.index(after) + 1 if after in codes else 0
+        for code in codes[start:] + codes[:start]:
+            if code != after and self.model.node_state(code) == "none":
+                return code
+        return None
+
+    def answer_current(self, value: str, points: int | None = None, na_reason: str = "") -> bool:
+        code = self.current_code()
+        if code is None:
+            return False
+        return self.save_answer(code, value, points, na_reason, advance=True)
+
+    def save_answer(self, code: str, value: str, points: int | None, na_reason: str, *, advance: bool,
+                    comment: str | None = None) -> bool:
+        """Save through the service (durable on return), then update tree, pane and result."""
+        if not self.editable or self.visit_id is None or self.grid is None:
+            return False
+        started = time.perf_counter()
+        crit = self.grid.criterion(code)
+        if crit.graded and points is None and value in ("yes", "no"):
+            points = crit.points if value == "yes" else 0
+        keep = self.answers.get(code)
+        try:
+            res = visits.record_answer(self.ctx.db, visit_id=self.visit_id, criterion=code, value=value,
+                                       points=points, na_reason=na_reason,
+                                       comment=comment if comment is not None else (keep.comment if keep else ""),
+                                       author_id=self.ctx.user_id)
+        except ServiceError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.message.setText("")
+        self.answers[code] = res.value
+        self._rescore()
+        if advance:
+            nxt = self.next_unanswered(code)
+            if nxt is not None:
+                self.go_to(nxt)
+            else:
+                self.show_current()
+        else:
+            self.show_current()
+        self.last_timing_ms = (time.perf_counter() - started) * 1000
+        self.ctx.notify(res.changed)
+        self.ctx.message.emit(f"{t('app.saved')} : {code}", 2000)
+        return True
+
+    def _answer_from_pane(self, code: str, value: str, points: object, na_reason: str) -> None:
+        self.save_answer(code, value, points if isinstance(points, int) else None, na_reason,
+                         advance=value != "na" or bool(na_reason))
+
+    def _comment_from_pane(self, code: str, comment: str) -> None:
+        a = self.answers.get(code)
+        if a is None:
+            self.message.setText("Répondez d'abord au critère, puis ajoutez le commentaire.")
+            return
+        self.save_answer(code, a.value, a.points, a.na_reason, advance=False, comment=comment)
+
+    def undo(self) -> None:
+        if not self.editable or self.visit_id is None:
+            return
+        try:
+            res = visits.undo_last_answer(self.ctx.db, visit_id=self.visit_id, author_id=self.ctx.user_id)
+        except ServiceError as exc:
+            self.message.setText(str(exc))
+            return
+        if res.value is None:
+            return
+        with self.ctx.db.session() as s:
+            current = visits.current_answers(s, self.visit_id)
+        self.answers = {code: a for (code, level), a in current.items() if level == ""}
+        self._rescore()
+        self.go_to(res.value)
+        self.ctx.notify(res.changed)
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt override
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.KeyPress and obj in (self.tree, self.pane) and not event.modifiers() & (
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            key = event.key()
+            if key in ANSWER_KEYS:
+                self.answer_current(ANSWER_KEYS[key])
+                return True
+            if Qt.Key.Key_0 <= key <= Qt.Key.Key_5 and self.current_code() and self.grid and \
+                    self.grid.criterion(self.current_code()).graded:
+                points = key - Qt.Key.Key_0
+                self.answer_current("yes" if points else "no", points)
+                return True
+        return super().eventFilter(obj, event)
+
+    # ----- other actions --------------------------------------------------------------------------------------
+
+    def _focus_context(self) -> None:
+        self.side.setCurrentIndex(1)
+        if self.context_editor.widgets:
+            next(iter(self.context_editor.widgets.values())).setFocus()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _filter_changed(self, _index: int) -> None:
+        self.proxy.set_mode(self.filter_box.currentData() or "all")
+        self.tree.expandAll()
+
+    def _search_changed(self, text: str) -> None:
+        self.proxy.set_text(text)
+        self.tree.expandAll()
+        first = self._first_visible_criterion()
+        if first is not None:
+            self.go_to(first)
+
+    def _first_visible_criterion(self) -> str | None:
+        def walk(parent: QModelIndex) -> str | None:
+            for row in range(self.proxy.rowCount(parent)):
+                idx = self.proxy.index(row, 0, parent)
+                if idx.data(KindRole) == "criterion":
+                    return idx.data(CodeRole)
+                found = walk(idx)
+                if found:
+                    return found
+            return None
+
+        return walk(QModelIndex())
+
+    def _context_changed(self, values: dict[str, Any]) -> None:
+        if not self.editable or self.visit_id is None:
+            return
+        try:
+            res = visits.set_context(self.ctx.db, visit_id=self.visit_id, context=values, user_id=self.ctx.user_id)
+        except ServiceError as exc:
+            self.message.setText(str(exc))
+            return
+        self.detail = _replace(self.detail, context=res.value)
+        self._rescore()
+        self.show_current()
+        self.ctx.notify(res.changed)
+
+    def edit_surfaces(self) -> None:
+        if self.grid is None or self.detail is None or self.grid.kind != "meubles":
+            return
+        from ..widgets.surfaces_dialog import SurfacesDialog
+
+        dialog = SurfacesDialog(self.grid, self.detail.measurements, bool(self.detail.context.get("studio")), self)
+        if not self.editable:
+            dialog.setWindowTitle(dialog.windowTitle() + " — " + t("editor.locked"))
+        if dialog.exec() and self.editable:
+            rooms, beds = dialog.result()
+            try:
+                res = visits.set_measurements(self.ctx.db, visit_id=self.visit_id, rooms=rooms, beds=beds,
+                                              user_id=self.ctx.user_id)
+            except ServiceError as exc:
+                self.message.setText(str(exc))
+                return
+            with self.ctx.db.session() as s:
+                self.detail = _replace(self.detail, measurements=visits.measurements_of(s, self.visit_id))
+            self._rescore()
+            self.show_current()
+            self.ctx.notify(res.changed)
+
+    def finish(self) -> None:
+        """Check completeness, list what is missing, or close the visit."""
+        if not self.editable or self.visit_id is None:
+            return
+        try:
+            res = visits.complete_visit(self.ctx.db, visit_id=self.visit_id, user_id=self.ctx.user_id)
+        except Incomplete as exc:
+            self.message.setText(t("editor.missing", count=len(exc.missing), codes=", ".join(exc.missing)))
+            self.filter_box.setCurrentIndex(CriteriaFilter.MODES.index("unanswered"))
+            self.go_to(exc.missing[0])
+            return
+        except ServiceError as exc:
+            self.message.setText(str(exc))
+            return
+        self.ctx.notify(res.changed)
+        self.ctx.message.emit(t("editor.completed"), 4000)
+        self.open_visit(self.visit_id)
+
+    def confirm(self, text: str) -> bool:
+        return QMessageBox.question(self, t("app.title"), text) == QMessageBox.StandardButton.Yes
+
+
+def _replace(detail: Any, **changes: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(detail, **changes)
