@@ -106,6 +106,8 @@ def create_visit(db: Database, *, establishment_id: str, kind: str, planned_on: 
         if kind in ("renouvellement", "th_renouvellement") and previous_visit_id is None:
             previous_visit_id = s.scalar(
                 select(Visit.id).where(Visit.establishment_id == establishment_id, Visit.superseded.is_(False),
+                                       Visit.kind.in_(("classement", "renouvellement") if family == "meubles"
+                                                      else ("th_primo", "th_renouvellement")),
                                        Visit.state.in_(("issued", "acquired", "refused", "completed")))
                 .order_by(Visit.visited_on.desc()).limit(1))
         ctx = _default_context(grid, est)
