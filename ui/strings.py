@@ -183,6 +183,8 @@ UI: dict[str, tuple[str, str]] = {
     "editor.surfaces": ("&Surfaces et lits…", "&Surfaces and beds…"),
     "editor.finish": ("&Terminer la visite", "&Finish visit"),
     "editor.back": ("← Visites", "← Visits"),
+    "editor.all_photos": ("Photos de toute la visite (sinon : du critère affiché)",
+                          "Photos of the whole visit (otherwise: of the criterion shown)"),
     "editor.photos": ("&Photos…", "&Photos…"),
     "editor.locked": ("Visite terminée : lecture seule", "Visit finished: read-only"),
     "editor.missing": ("Il reste {count} critère(s) sans réponse : {codes}",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -63,6 +66,35 @@ def _write_once(root: Path, data: bytes, suffix: str) -> tuple[str, Path]:
     return digest, rel
 
 
+def _thumbnail_size(width: int, height: int, side: int) -> tuple[int, int]:
+    """The size `Image.thumbnail((side, side))` gives a width×height image (same rounding)."""
+
+    def round_aspect(number: float, key: Callable[[int], float]) -> int:
+        return max(min(math.floor(number), math.ceil(number), key=key), 1)
+
+    aspect = width / height
+    if aspect <= 1:
+        return round_aspect(side * aspect, key=lambda n: abs(aspect - n / side)), side
+    return side, round_aspect(side / aspect, key=lambda n: 0 if n == 0 else abs(aspect - side / n))
+
+
+def _draft_for_downscale(img: Any, max_side: int | None) -> tuple[int, int] | None:
+    """JPEG fast path: let libjpeg decode at 1/2, 1/4 or 1/8 scale when that still covers the downscaled size.
+
+    Returns the final (upright) size to resize to, or None when the image is decoded at full size as before.
+    """
+    if max_side is None or img.format not in ("JPEG", "MPO") or max(img.size) <= max_side:
+        return None
+    width, height = img.size
+    rotated = img.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # exif_transpose swaps width and height
+    fitted = _thumbnail_size(height, width, max_side) if rotated else _thumbnail_size(width, height, max_side)
+    raw = (fitted[1], fitted[0]) if rotated else fitted
+    if min(width // raw[0], height // raw[1]) < 2:
+        return None  # no reduced scale covers the target: full decode, as thumbnail() does
+    img.draft(None, raw)
+    return fitted
+
+
 def prepare_image(source: Path, *, max_side: int | None) -> tuple[bytes, str, int, int]:
     """Check a file and return the bytes to store (original, or downscaled JPEG with EXIF orientation applied)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -85,6 +117,7 @@ def prepare_image(source: Path, *, max_side: int | None) -> tuple[bytes, str, in
                 raise PhotoError(f"{name} : image trop grande ({probe.width}×{probe.height} pixels).")
             probe.verify()
         with Image.open(io.BytesIO(data)) as img:
+            fitted = _draft_for_downscale(img, max_side)
             img.load()
             upright = ImageOps.exif_transpose(img)
     except PhotoError:
@@ -93,9 +126,12 @@ def prepare_image(source: Path, *, max_side: int | None) -> tuple[bytes, str, in
         raise PhotoError(f"{name} : ce n'est pas une image lisible ou elle est endommagée ({exc}).") from None
     if fmt not in ACCEPTED:
         raise PhotoError(f"{name} : format {fmt or 'inconnu'} non accepté (JPEG, PNG, WEBP, TIFF).")
-    if max_side is None or max(upright.size) <= max_side:
+    if fitted is None and (max_side is None or max(upright.size) <= max_side):
         return data, ACCEPTED[fmt], upright.width, upright.height
-    upright.thumbnail((max_side, max_side))
+    if fitted is not None:  # decoded at a reduced scale: finish with the resize thumbnail() would have done
+        upright = upright.resize(fitted, Image.Resampling.BICUBIC, reducing_gap=2.0)
+    else:
+        upright.thumbnail((max_side, max_side))
     out = io.BytesIO()
     upright.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue(), ".jpg", upright.width, upright.height
@@ -112,19 +148,27 @@ def import_photo(db: Database, *, visit_id: str, source: str | Path, criterion: 
             raise ServiceError(f"Critère {criterion} inconnu dans la grille de la visite.")
     data, suffix, width, height = prepare_image(source, max_side=max_side)
     digest, rel = _write_once(photos_root(db), data, suffix)
+    info, created = link_photo(db, visit_id=visit_id, criterion=criterion, name=source.name, digest=digest,
+                               rel=rel, width=width, height=height, size=len(data), caption=caption, user_id=user_id)
+    return OpResult(info, Changed().add("photos", info.id) if created else Changed())
+
+
+def link_photo(db: Database, *, visit_id: str, criterion: str, name: str, digest: str, rel: Path, width: int,
+               height: int, size: int, caption: str = "", user_id: str | None = None) -> tuple[PhotoInfo, bool]:
+    """Attach stored content to a visit (once per visit and criterion); True when a row was created."""
     with db.session() as s:
         existing = s.scalar(select(Photo).where(Photo.visit_id == visit_id, Photo.sha256 == digest,
                                                 Photo.criterion == criterion))
         if existing is not None:
-            return OpResult(_info(db, existing), Changed())
-        photo = Photo(visit_id=visit_id, criterion=criterion, sha256=digest, original_name=source.name,
-                      stored_path=rel.as_posix(), width=width, height=height, size_bytes=len(data), caption=caption)
+            return _info(db, existing), False
+        photo = Photo(visit_id=visit_id, criterion=criterion, sha256=digest, original_name=name,
+                      stored_path=rel.as_posix(), width=width, height=height, size_bytes=size, caption=caption)
         s.add(photo)
         s.flush()
-        audit(s, user_id=user_id, action="photo.import", table="photos", row_id=photo.id, file=source.name,
+        audit(s, user_id=user_id, action="photo.import", table="photos", row_id=photo.id, file=name,
               criterion=criterion)
         s.commit()
-        return OpResult(_info(db, photo), Changed().add("photos", photo.id))
+        return _info(db, photo), True
 
 
 def set_caption(db: Database, *, photo_id: str, caption: str, user_id: str | None = None) -> OpResult[str]:

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -125,7 +126,11 @@ class VisitEditor(QWidget):
         self.pane.installEventFilter(self)
         mv.addWidget(self.pane, 3)
         self.photos = self._photos_panel()
+        self.all_photos = QCheckBox()
+        self.all_photos.setAccessibleName("Photos de toute la visite")
+        self.all_photos.toggled.connect(lambda _on: self.show_current())
         if self.photos is not None:
+            mv.addWidget(self.all_photos)
             mv.addWidget(self.photos, 2)
         split.addWidget(middle)
 
@@ -166,6 +171,7 @@ class VisitEditor(QWidget):
         self.surfaces_button.setText(t("editor.surfaces"))
         self.finish_button.setText(t("editor.finish"))
         self.search.setPlaceholderText(t("editor.search"))
+        self.all_photos.setText(t("editor.all_photos"))
         current = self.filter_box.currentIndex()
         self.filter_box.blockSignals(True)
         self.filter_box.clear()
@@ -296,7 +302,7 @@ class VisitEditor(QWidget):
                        editable=self.editable)
         self.pane.show_state(self.grid, st)
         if self.photos is not None and self.visit_id:
-            self.photos.set_visit(self.visit_id, code, self.editable)
+            self.photos.set_visit(self.visit_id, None if self.all_photos.isChecked() else code, self.editable)
 
     # ----- answering -----------------------------------------------------------------------------------------
 
