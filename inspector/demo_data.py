@@ -723,3 +723,16 @@ def build_demo_database(db: Database, *, today: dt.date, seed: int = 2026) -> De
                        owners=owners, establishments=establishments, visits=sum(by_state.values()),
                        by_state={state: by_state.get(state, 0) for state in visits.STATES},
                        observations=observations)
+
+
+def ensure_demo_database(db: Database, *, today: dt.date) -> bool:
+    """Build the demo agency into an empty database (the app's first start on demo data); True when built."""
+    from sqlalchemy import func, select
+
+    from .db.models import Establishment
+
+    with db.session() as s:
+        if s.scalar(select(func.count()).select_from(Establishment)):
+            return False
+    build_demo_database(db, today=today)
+    return True

@@ -17,16 +17,9 @@ def _open(data_dir: Path, demo: bool):
 
     db = open_database(database_path(data_dir), backup_dir=backups_dir(data_dir))
     if demo:
-        from sqlalchemy import func, select
+        from inspector.demo_data import ensure_demo_database
 
-        from inspector.db.models import Establishment
-
-        with db.session() as s:
-            empty = not s.scalar(select(func.count()).select_from(Establishment))
-        if empty:
-            from inspector.demo_data import build_demo_database
-
-            build_demo_database(db, today=dt.date.today())
+        ensure_demo_database(db, today=dt.date.today())
     return db
 
 
@@ -64,9 +57,13 @@ def main(argv: list[str] | None = None) -> int:
             QTimer.singleShot(0, lambda: (ctx.runner.wait_idle(), app.processEvents(), app.quit()))
 
     def failed(exc: Exception) -> None:
-        QMessageBox.critical(window, "Inspector", f"La base de données ne peut pas être ouverte :\n\n{exc}")
-        if args.quit_after_load:
+        text = f"La base de données ne peut pas être ouverte :\n\n{exc}"
+        if args.quit_after_load:  # unattended (tests, benchmarks): no dialog, a message and exit code 2
+            print(text, file=sys.stderr)
             app.exit(2)
+            return
+        QMessageBox.critical(window, "Inspector", text)
+        window.statusBar().showMessage(str(exc))
 
     ctx.runner.run(_open, folder, args.demo, on_done=ready, on_error=failed)
     code = app.exec()

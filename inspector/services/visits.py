@@ -294,6 +294,18 @@ def current_answers(session: Session, visit_id: str) -> dict[tuple[str, str], Cu
     return {k: a for k, a in latest.items() if a.value != CLEARED}
 
 
+def answers_of(db: Database, visit_id: str) -> dict[tuple[str, str], CurrentAnswer]:
+    """The current answers of a visit (a service call for the UI: it never opens sessions itself)."""
+    with db.session() as s:
+        return current_answers(s, visit_id)
+
+
+def measurements_for(db: Database, visit_id: str) -> dict[str, Any]:
+    """The measured rooms and beds of a visit, as plain dicts."""
+    with db.session() as s:
+        return measurements_of(s, visit_id)
+
+
 def answers_for_engine(grid: Grid, current: dict[tuple[str, str], CurrentAnswer]) -> dict[str, Any]:
     """Current answers in the shape the scoring engines take (per-family values for labels).
 

@@ -376,8 +376,7 @@ class VisitEditor(QWidget):
             return
         if res.value is None:
             return
-        with self.ctx.db.session() as s:
-            current = visits.current_answers(s, self.visit_id)
+        current = visits.answers_of(self.ctx.db, self.visit_id)
         self.answers = {code: a for (code, level), a in current.items() if level == ""}
         self._rescore()
         self.go_to(res.value)
@@ -463,8 +462,7 @@ class VisitEditor(QWidget):
             except ServiceError as exc:
                 self.message.setText(str(exc))
                 return
-            with self.ctx.db.session() as s:
-                self.detail = _replace(self.detail, measurements=visits.measurements_of(s, self.visit_id))
+            self.detail = _replace(self.detail, measurements=visits.measurements_for(self.ctx.db, self.visit_id))
             self._rescore()
             self.show_current()
             self.ctx.notify(res.changed)
