@@ -50,6 +50,14 @@ def _data_parsers(sub: argparse._SubParsersAction) -> None:
     vshow = vsub.add_parser("show", help="afficher une visite, ses réponses et son résultat")
     vshow.add_argument("visit_id", metavar="VISIT_ID")
     vshow.add_argument("--json", action="store_true")
+    report = sub.add_parser("report", help="document PDF d'une visite (aperçu, ou émission avec --issue)")
+    report.add_argument("visit_id", metavar="VISIT_ID")
+    report.add_argument("--kind", default="certificat", choices=("certificat", "decision", "conseil", "label"))
+    report.add_argument("--out", metavar="FILE.pdf", help="fichier à écrire (aperçu ou copie du document émis)")
+    report.add_argument("--issue", action="store_true", help="émettre : enregistrer le PDF et son empreinte")
+    report.add_argument("--reason", default="", help="motif d'une nouvelle révision d'un document déjà émis")
+    report.add_argument("--date", metavar="AAAA-MM-JJ", help="date d'émission (par défaut : aujourd'hui)")
+    report.add_argument("--draft", action="store_true", help="projet pour une visite non terminée (marqué)")
     demo_data = sub.add_parser("demo-data", help="créer la base de démonstration (agence fictive)")
     demo_data.add_argument("--force", action="store_true", help="remplacer une base existante (après sauvegarde)")
 
@@ -103,6 +111,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         handlers = {"overview": visits_cmd.cmd_overview, "list": visits_cmd.cmd_list, "show": visits_cmd.cmd_show}
         return handlers[args.visits_command](args)
+    if args.command == "report":
+        from . import report_cmd
+
+        return report_cmd.cmd_report(args)
     if args.command == "demo-data":
         from . import demo_data_cmd
 

@@ -1,0 +1,161 @@
+"""Issued documents: rendered once, stored by SHA-256, never regenerated in place; corrections are new revisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..db.database import Database
+from ..db.models import Document, Visit
+from .common import Changed, NotFound, OpResult, ServiceError, audit
+
+KINDS = {
+    "certificat": "Certificat de visite",
+    "decision": "Décision de classement",
+    "conseil": "Rapport de visite-conseil",
+    "label": "Rapport d'évaluation",
+}
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """An issued document, as plain data."""
+
+    id: str
+    visit_id: str
+    kind: str
+    revision: int
+    replaces_id: str | None
+    path: Path
+    sha256: str
+    issued_at: dt.datetime
+
+
+def documents_root(db: Database) -> Path:
+    return db.path.parent / "documents"
+
+
+def renderer(kind: str) -> Callable[..., bytes]:
+    """The function that lays out one kind of document: (ReportData, issued_on=, draft=) -> PDF bytes."""
+    if kind == "certificat":
+        from ..reports.certificat import render_certificat
+
+        return render_certificat
+    if kind == "decision":
+        from ..reports.decision import render_decision
+
+        return render_decision
+    if kind == "conseil":
+        from ..reports.advisory import render_advisory
+
+        return render_advisory
+    if kind == "label":
+        from ..reports.label_report import render_label_report
+
+        return render_label_report
+    raise ServiceError(f"Type de document « {kind} » inconnu ({', '.join(KINDS)}).")
+
+
+def render(db: Database, visit_id: str, kind: str, *, issued_on: dt.date | None = None,
+           draft: bool = False) -> bytes:
+    """Lay out a document for a visit without storing it (preview). Refusals are ServiceErrors with the reason."""
+    from ..reports.base import ReportError
+    from ..reports.data import collect
+
+    make = renderer(kind)
+    data = collect(db, visit_id)
+    try:
+        return make(data, issued_on=issued_on or data.issued_on or dt.date.today(), draft=draft)
+    except ReportError as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def _store(root: Path, pdf: bytes) -> tuple[str, Path]:
+    digest = hashlib.sha256(pdf).hexdigest()
+    rel = Path(digest[:2]) / f"{digest}.pdf"
+    dest = root / rel
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pdf)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, dest)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return digest, rel
+
+
+def issue_document(db: Database, *, visit_id: str, kind: str, issued_on: dt.date, reason: str = "",
+                   proposed_category: int | None = None, user_id: str | None = None) -> OpResult[DocumentInfo]:
+    """Render, store and record a document. Issuing the certificat moves a completed visit to « issued ».
+
+    A document of the same kind already issued for the visit is never overwritten: a new issue is a revision that
+    names the one it replaces and needs a reason.
+    """
+    from . import visits
+
+    with db.session() as s:
+        v = s.get(Visit, visit_id)
+        if v is None:
+            raise NotFound(f"Visite {visit_id} introuvable.")
+        previous = s.scalar(select(Document).where(Document.visit_id == visit_id, Document.kind == kind)
+                            .order_by(Document.revision.desc()).limit(1))
+        state = v.state
+    if previous is not None and not reason.strip():
+        raise ServiceError(f"Un(e) {KINDS.get(kind, kind).lower()} a déjà été émis(e) (révision {previous.revision}) : "
+                           "une nouvelle émission est une révision et demande un motif.")
+    changed = Changed()
+    if kind in ("certificat", "conseil") and state == "completed":
+        changed.rows.update(visits.record_issue(db, visit_id=visit_id, issued_on=issued_on,
+                                                proposed_category=proposed_category, user_id=user_id).changed.rows)
+    elif kind == "certificat" and state not in ("issued", "acquired", "refused"):
+        raise ServiceError("La visite n'est pas terminée : le certificat ne peut pas être émis.")
+    if kind == "decision" and state != "acquired":
+        raise ServiceError("La décision de classement s'émet une fois le classement acquis (15 jours après la "
+                           "réception du certificat, sans refus).")
+    pdf = render(db, visit_id, kind, issued_on=issued_on)
+    digest, rel = _store(documents_root(db), pdf)
+    with db.session() as s:
+        doc = Document(visit_id=visit_id, kind=kind, revision=(previous.revision + 1) if previous else 1,
+                       replaces_id=previous.id if previous else None, stored_path=rel.as_posix(), sha256=digest,
+                       issued_by_id=user_id)
+        s.add(doc)
+        s.flush()
+        audit(s, user_id=user_id, action="document.issue", table="documents", row_id=doc.id, kind=kind,
+              revision=doc.revision, sha256=digest, reason=reason.strip())
+        s.commit()
+        info = _info(db, doc)
+    return OpResult(info, changed.add("documents", info.id))
+
+
+def list_documents(db: Database, visit_id: str) -> list[DocumentInfo]:
+    with db.session() as s:
+        docs = s.scalars(select(Document).where(Document.visit_id == visit_id)
+                         .order_by(Document.kind, Document.revision)).all()
+        return [_info(db, d) for d in docs]
+
+
+def verify_document(db: Database, document_id: str) -> bool:
+    """True when the stored PDF is byte for byte the one issued (its SHA-256 matches)."""
+    with db.session() as s:
+        doc = s.get(Document, document_id)
+        if doc is None:
+            raise NotFound(f"Document {document_id} introuvable.")
+        path = documents_root(db) / doc.stored_path
+        return path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() == doc.sha256
+
+
+def _info(db: Database, d: Document) -> DocumentInfo:
+    return DocumentInfo(d.id, d.visit_id, d.kind, d.revision, d.replaces_id, documents_root(db) / d.stored_path,
+                        d.sha256, d.issued_at)
