@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
+from ..storage import write_atomic
 from .db_cmd import open_db
 from .main import UserError
 from .visits_cmd import _resolve
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -53,7 +40,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         db.close()
     if args.out:
         try:
-            _write(Path(args.out), pdf)
+            write_atomic(Path(args.out), pdf)
         except OSError as exc:
             raise UserError(f"{args.out} : écriture impossible ({exc.strerror or exc})") from None
         print(f"Écrit : {args.out} ({len(pdf) // 1024} Ko)")

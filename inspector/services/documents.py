@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +12,7 @@ from sqlalchemy import select
 
 from ..db.database import Database
 from ..db.models import Document, Visit
+from ..storage import write_once
 from .common import Changed, NotFound, OpResult, ServiceError, audit
 
 KINDS = {
@@ -77,25 +76,6 @@ def render(db: Database, visit_id: str, kind: str, *, issued_on: dt.date | None 
         raise ServiceError(str(exc)) from None
 
 
-def _store(root: Path, pdf: bytes) -> tuple[str, Path]:
-    digest = hashlib.sha256(pdf).hexdigest()
-    rel = Path(digest[:2]) / f"{digest}.pdf"
-    dest = root / rel
-    if not dest.exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(pdf)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, dest)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return digest, rel
-
-
 def issue_document(db: Database, *, visit_id: str, kind: str, issued_on: dt.date, reason: str = "",
                    proposed_category: int | None = None, user_id: str | None = None) -> OpResult[DocumentInfo]:
     """Render, store and record a document. Issuing the certificat moves a completed visit to « issued ».
@@ -125,7 +105,7 @@ def issue_document(db: Database, *, visit_id: str, kind: str, issued_on: dt.date
         raise ServiceError("La décision de classement s'émet une fois le classement acquis (15 jours après la "
                            "réception du certificat, sans refus).")
     pdf = render(db, visit_id, kind, issued_on=issued_on)
-    digest, rel = _store(documents_root(db), pdf)
+    digest, rel = write_once(documents_root(db), pdf, ".pdf")
     with db.session() as s:
         doc = Document(visit_id=visit_id, kind=kind, revision=(previous.revision + 1) if previous else 1,
                        replaces_id=previous.id if previous else None, stored_path=rel.as_posix(), sha256=digest,

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from ..db.database import Database
 from ..db.models import Photo
+from ..storage import write_once
 from .common import Changed, OpResult, ServiceError
-from .photos import PhotoError, PhotoInfo, _write_once, link_photo, photos_root, prepare_image
+from .photos import PhotoError, PhotoInfo, link_photo, photos_root, prepare_image
 from .visits import check_editable, get_visit, grid_of
 
 Progress = Callable[[int, int, str], None]
@@ -60,7 +61,7 @@ def _prepare_and_write(root: Path, source: Path, max_side: int | None) -> _Store
         data, suffix, width, height = prepare_image(source, max_side=max_side)
     except OSError as exc:  # vanished or unreadable between the checks and the read
         raise PhotoError(f"{source.name} : fichier illisible ({exc.strerror or exc}).") from None
-    digest, rel = _write_once(root, data, suffix)
+    digest, rel = write_once(root, data, suffix)
     return _Stored(digest, rel, len(data), width, height)
 
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +13,7 @@ from sqlalchemy import select
 
 from ..db.database import Database
 from ..db.models import Photo
+from ..storage import write_once
 from .common import Changed, NotFound, OpResult, ServiceError, audit, tombstone
 from .visits import check_editable, get_visit, grid_of
 
@@ -44,26 +42,6 @@ class PhotoInfo:
 
 def photos_root(db: Database) -> Path:
     return db.path.parent / "photos"
-
-
-def _write_once(root: Path, data: bytes, suffix: str) -> tuple[str, Path]:
-    digest = hashlib.sha256(data).hexdigest()
-    rel = Path(digest[:2]) / f"{digest}{suffix}"
-    dest = root / rel
-    if dest.exists() and dest.stat().st_size == len(data):
-        return digest, rel
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return digest, rel
 
 
 def _thumbnail_size(width: int, height: int, side: int) -> tuple[int, int]:
@@ -147,7 +125,7 @@ def import_photo(db: Database, *, visit_id: str, source: str | Path, criterion: 
         if criterion and not grid_of(v).has_criterion(criterion):
             raise ServiceError(f"Critère {criterion} inconnu dans la grille de la visite.")
     data, suffix, width, height = prepare_image(source, max_side=max_side)
-    digest, rel = _write_once(photos_root(db), data, suffix)
+    digest, rel = write_once(photos_root(db), data, suffix)
     info, created = link_photo(db, visit_id=visit_id, criterion=criterion, name=source.name, digest=digest,
                                rel=rel, width=width, height=height, size=len(data), caption=caption, user_id=user_id)
     return OpResult(info, Changed().add("photos", info.id) if created else Changed())
