@@ -46,7 +46,18 @@ class SettingsDialog(QDialog):
 
     def save(self) -> None:
         s = self.ctx.settings
-        s.setValue("inspector/name", self.inspector.text().strip())
+        name = self.inspector.text().strip()
+        s.setValue("inspector/name", name)
+        if name and self.ctx.db is not None:
+            from inspector.services.common import ServiceError
+            from inspector.services.local_user import ensure_inspector
+
+            try:
+                self.ctx.user_id = ensure_inspector(self.ctx.db, name=name)
+            except ServiceError as exc:
+                self.inspector.setToolTip(str(exc))
+                return
+            s.setValue("inspector/user_id", self.ctx.user_id)
         s.setValue("agency/name", self.agency.text().strip())
         s.setValue("data/dir", self.data_dir.text().strip())
         s.setValue("photos/max_side", self.photo_size.value())
