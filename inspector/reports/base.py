@@ -54,8 +54,12 @@ def fr(text: str) -> str:
 
 
 def para(text: str, style: ParagraphStyle, *, markup: bool = False) -> Paragraph:
-    """A paragraph of user or official text: escaped, French typography applied (markup=True keeps tags)."""
-    return Paragraph(fr(text) if markup else fr(escape(text)), style)
+    """A paragraph of user or official text: escaped, French typography applied (markup=True keeps tags).
+
+    ReportLab's paragraphs break lines at U+202F and print it as a plain space; U+00A0 (no-break space) is kept
+    unbreakable, so inside paragraphs the narrow space becomes a no-break space.
+    """
+    return Paragraph((fr(text) if markup else fr(escape(text))).replace(NNBSP, NBSP), style)
 
 
 @lru_cache(maxsize=1)
@@ -141,7 +145,8 @@ def build_pdf(story: list[Any], decor: PageDecor, *, author: str = "", subject: 
     doc = BaseDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=16 * mm,
                           bottomMargin=17 * mm, title=f"{decor.title} — {decor.document_id}", author=author,
                           subject=subject, creator="Inspector")
-    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0,
+                  rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
 
     def canvasmaker(*args: Any, **kwargs: Any) -> _NumberedCanvas:

@@ -10,7 +10,7 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Spacer, Table, TableStyle
 
 from ..i18n import number
 from .base import BOLD, FONT, GRID_LINE, HEADER_FILL, PageDecor, para, styles
@@ -159,7 +159,9 @@ def photo_annex(photos: tuple[PhotoRef, ...], width: float) -> list[Any]:
         else:
             scale = min(cell_w / w, 70 * mm / h)
             frame = Image(io.BytesIO(data), width=w * scale, height=h * scale)
-        cells.append(KeepTogether([frame, Spacer(0, 1 * mm), para(legend, st["small"])]))
+        # A list, not KeepTogether: inside a table cell KeepTogether reports an "infinite" height (to force a
+        # split) and ReportLab refuses the row; a table row is never split across pages anyway.
+        cells.append([frame, Spacer(0, 1 * mm), para(legend, st["small"])])
     rows = [cells[i:i + 2] + ([""] if len(cells[i:i + 2]) == 1 else []) for i in range(0, len(cells), 2)]
     t = Table(rows, colWidths=[cell_w + 3 * mm, cell_w + 3 * mm])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))

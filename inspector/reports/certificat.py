@@ -58,8 +58,7 @@ def _rapport(data: ReportData) -> list[Any]:
         ("Loueur", party_text(data.owner.name, data.owner.lines, data.owner.contact)),
         ("Mandataire", party_text(data.mandataire.name, data.mandataire.lines, data.mandataire.contact)
          or "Aucun"),
-        ("Meublé", party_text(data.establishment_name, data.establishment.lines[1:] if len(
-            data.establishment.lines) > 1 else data.establishment.lines)),
+        ("Meublé", party_text(data.establishment_name, data.establishment.lines)),
         ("Numéro de déclaration", data.declaration_number),
         ("Capacité d'accueil", f"{data.capacity} personne(s)" if data.capacity else "—"),
         ("Disposition", data.layout),
@@ -195,8 +194,7 @@ def _proposition(data: ReportData, issued_on: dt.date) -> list[Any]:
             Spacer(0, 3 * mm), key_values([
                 ("Loueur", party_text(data.owner.name, data.owner.lines)),
                 ("Mandataire", data.mandataire.name or "Aucun"),
-                ("Meublé", party_text(data.establishment_name, data.establishment.lines[1:] if len(
-                    data.establishment.lines) > 1 else data.establishment.lines)),
+                ("Meublé", party_text(data.establishment_name, data.establishment.lines)),
                 ("Capacité d'accueil", f"{data.capacity} personne(s)" if data.capacity else "—"),
                 ("Date de la visite", date_fr(data.visited_on)),
                 ("Date d'émission du certificat", date_fr(issued_on)),

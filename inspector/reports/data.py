@@ -46,9 +46,11 @@ class ReportData:
     organisation: Party
     accreditation: str
     signatory: str
+    signatory_title: str
     logo: Path | None
     inspector: Party
     inspector_signature: Path | None
+    second_inspector: Party
     owner: Party
     mandataire: Party
     establishment: Party
@@ -93,6 +95,7 @@ def collect(db: Database, visit_id: str) -> ReportData:
         owner = s.get(Owner, est.owner_id) if est and est.owner_id else None
         org = s.scalar(select(Organisation).order_by(Organisation.created_at).limit(1))
         inspector = s.get(User, v.evaluator_id) if v.evaluator_id else None
+        second = s.get(User, v.second_evaluator_id) if v.second_evaluator_id else None
         photos = list(s.scalars(select(Photo).where(Photo.visit_id == visit_id)
                                 .order_by(Photo.criterion, Photo.created_at)))
         answers = {c: a for (c, lv), a in visit_ops.current_answers(s, visit_id).items() if lv == ""}
@@ -116,6 +119,8 @@ def collect(db: Database, visit_id: str) -> ReportData:
             visit_id=v.id, kind=v.kind, state=v.state, revision=v.revision_number, revision_reason=v.revision_reason,
             organisation=Party(org.name, _address(org.address)) if org else Party("Organisme non renseigné"),
             accreditation=(org.accreditation_ref if org else ""), signatory=(org.signatory_name if org else ""),
+            signatory_title=(org.signatory_title if org else ""),
+            second_inspector=Party(second.name, (), second.email) if second else Party(),
             logo=logo, inspector=Party(inspector.name if inspector else "", (), inspector.email if inspector else ""),
             inspector_signature=signature,
             owner=Party(owner.name, _address(owner.address, f"{owner.postcode} {owner.commune}"),
