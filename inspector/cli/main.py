@@ -62,6 +62,34 @@ def _data_parsers(sub: argparse._SubParsersAction) -> None:
     demo_data.add_argument("--force", action="store_true", help="remplacer une base existante (après sauvegarde)")
 
 
+def _server_parsers(sub: argparse._SubParsersAction) -> None:
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--database-url", metavar="URL",
+                       help="base du serveur (par défaut : SQLite dans DIR/server ; production : "
+                            "postgresql+psycopg://…)")
+    where.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="dossier des données")
+    serve = sub.add_parser("serve", parents=[where], help="démarrer le serveur de l'agence (API /api/v1)")
+    serve.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="port (défaut : 8765)")
+    serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+    users = sub.add_parser("users", help="comptes du serveur : ajouter, lister, révoquer")
+    usub = users.add_subparsers(dest="users_command", required=True, metavar="{add,list,revoke}")
+    add = usub.add_parser("add", parents=[where], help="créer un compte")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", required=True, choices=("inspector", "partner", "commission", "admin"))
+    add.add_argument("--person-id", metavar="UUID", help="fiche utilisateur (visites dont il est évaluateur)")
+    add.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
+    usub.add_parser("list", parents=[where], help="lister les comptes")
+    revoke = usub.add_parser("revoke", parents=[where], help="révoquer les jetons d'un compte (et le désactiver)")
+    revoke.add_argument("name", metavar="NAME")
+    revoke.add_argument("--device", help="révoquer seulement les jetons de cet appareil")
+    sync = sub.add_parser("sync", help="synchroniser ce poste avec le serveur de l'agence")
+    sync.add_argument("--server", required=True, metavar="URL", help="adresse du serveur (https://…)")
+    sync.add_argument("--user", metavar="NAME", help="se connecter (sinon : jeton enregistré)")
+    sync.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
+    sync.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="dossier des données")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="inspector",
@@ -73,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _grid_parser(sub)
     _data_parsers(sub)
+    _server_parsers(sub)
     score = sub.add_parser("score", help="calculer le résultat d'une visite décrite dans un fichier JSON")
     score.add_argument("file", metavar="FILE.json")
     score.add_argument("--json", action="store_true", help="sortie JSON")
@@ -115,6 +144,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         from . import report_cmd
 
         return report_cmd.cmd_report(args)
+    if args.command in ("serve", "users", "sync"):
+        from . import serve_cmd, sync_cmd, users_cmd
+
+        handlers = {"add": users_cmd.cmd_add, "list": users_cmd.cmd_list, "revoke": users_cmd.cmd_revoke}
+        if args.command == "users":
+            return handlers[args.users_command](args)
+        return serve_cmd.cmd_serve(args) if args.command == "serve" else sync_cmd.cmd_sync(args)
     if args.command == "demo-data":
         from . import demo_data_cmd
 

@@ -1,0 +1,273 @@
+"""`sync(db, server_url, token)`: back up, send files then rows, receive changes, compare counts; say what happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..db.database import Database, backup_file
+from ..grids.registry import GridNotFound, find_grid
+from ..grids.validate import GridError
+from . import files, local, protocol, state
+from .errors import LOCAL, SyncError
+from .http import Api
+
+BATCH = 200
+PAGE = 1000
+KEEP_BACKUPS = 10
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class SyncReport:
+    """What one sync did, for the status line, the CLI and the tests."""
+
+    server: str
+    account: str = ""
+    role: str = ""
+    backup_path: Path | None = None
+    pushed: int = 0
+    unchanged: int = 0
+    deletions_sent: int = 0
+    refused: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    files_uploaded: int = 0
+    bytes_uploaded: int = 0
+    pulled: int = 0
+    pulled_deleted: int = 0
+    files_downloaded: int = 0
+    grids_received: int = 0
+    server_seq: int = 0
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # table -> (laptop, server), mismatches only
+    warnings: list[str] = field(default_factory=list)
+    resumed: bool = False
+    seconds: float = 0.0
+
+    @property
+    def counts_match(self) -> bool:
+        return not self.counts
+
+    def summary(self) -> str:
+        """A few French lines: sent, received, conflicts, what was left out and why."""
+        lines = [f"Synchronisation avec {self.server} ({self.account}, {self.role}) en {self.seconds:.1f} s.",
+                 f"Envoyé : {self.pushed} ligne(s) ({self.unchanged} déjà à jour), {self.deletions_sent} "
+                 f"suppression(s), {self.files_uploaded} fichier(s).",
+                 f"Reçu : {self.pulled} ligne(s), {self.pulled_deleted} suppression(s), {self.files_downloaded} "
+                 f"fichier(s), {self.grids_received} grille(s)."]
+        if self.resumed:
+            lines.append("Un envoi précédent avait été interrompu : il a été repris.")
+        if self.conflicts:
+            lines.append(f"Conflits : {len(self.conflicts)} (à examiner champ par champ ; rien n'a été écrasé).")
+        if self.refused:
+            lines.append(f"Non envoyé, hors de vos droits : {len(self.refused)} ligne(s).")
+        if self.rejected:
+            lines.append(f"Refusé par le serveur : {len(self.rejected)} ligne(s).")
+        for table, (mine, theirs) in sorted(self.counts.items()):
+            lines.append(f"Écart de comptage « {table} » : {mine} sur ce poste, {theirs} sur le serveur.")
+        lines += self.warnings
+        return "\n".join(lines)
+
+
+def _progress(progress: Progress | None, phase: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(phase, done, total)
+
+
+def _backup(db: Database) -> Path:
+    """A consistent copy before the sync writes anything; only the last KEEP_BACKUPS sync copies are kept."""
+    folder = db.path.parent / "backups"
+    try:
+        path = backup_file(db.path, folder, "avant-synchro")
+    except OSError as exc:
+        raise SyncError(LOCAL, f"Sauvegarde impossible avant la synchronisation ({exc}) : rien n'a été envoyé.") \
+            from None
+    for old in sorted(folder.glob(f"{db.path.stem}-*-avant-synchro.sqlite"))[:-KEEP_BACKUPS]:
+        old.unlink(missing_ok=True)
+    return path
+
+
+def _blob_paths(db: Database, rows: list[local.Outgoing]) -> dict[str, Path]:
+    root = db.path.parent
+    return {o.data["sha256"]: root / protocol.BLOB_TABLES[o.table] / o.data["stored_path"] for o in rows
+            if o.table in protocol.BLOB_TABLES}
+
+
+def _push(api: Api, db: Database, report: SyncReport, rows: list[local.Outgoing],
+          deletions: list[tuple[str, str, str]], device: str, progress: Progress | None) -> None:
+    """Send rows in batches; a batch refused for rights (403) is sent again without the rows named."""
+    with db.engine.begin() as conn:
+        report.resumed = state.get(conn, state.SENDING) is not None
+        state.put(conn, state.SENDING, {"since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                                        "rows": len(rows), "deletions": len(deletions)})
+    batches = [rows[i:i + BATCH] for i in range(0, len(rows), BATCH)]
+    batches += [[]] if deletions else []
+    refused: set[tuple[str, str]] = set()
+    for n, batch in enumerate(batches, 1):
+        dels = deletions if not batch else []
+        while True:
+            batch = [o for o in batch if (o.table, o.id) not in refused]
+            dels = [d for d in dels if (d[1], d[2]) not in refused]
+            if not batch and not dels:
+                break
+            body = {"device_id": device, "rows": [o.wire() for o in batch],
+                    "deletions": [{"table": t, "id": i} for _, t, i in dels]}
+            try:
+                answer = api.json("POST", "/sync/push", json=body)
+            except SyncError as exc:
+                if exc.status == 403 and exc.code == "forbidden" and isinstance(exc.details, list):
+                    for item in exc.details:
+                        refused.add((item.get("table", ""), item.get("id", "")))
+                        report.refused.append(item)
+                    continue
+                raise
+            done = local.acknowledge(db, batch, answer["results"], dels, answer["deletions"])
+            report.pushed += done.written
+            report.unchanged += done.unchanged
+            report.deletions_sent += done.deleted
+            report.conflicts += done.conflicts
+            report.rejected += done.rejected
+            break
+        _progress(progress, "envoi", n, len(batches))
+    with db.engine.begin() as conn:
+        state.drop(conn, state.SENDING)
+
+
+def _receive_grids(api: Api, db: Database, grids: list[dict[str, Any]], report: SyncReport) -> None:
+    folder = db.path.parent / "grids"
+    for ch in grids:
+        data = ch["data"]
+        try:
+            find_grid(str(data["grid_id"]), str(data["version"]), str(data["sha256"]))
+            continue  # already known to this installation
+        except (GridNotFound, GridError, KeyError):
+            pass
+        files.download(api, str(data["sha256"]), folder / files.grid_file_name(data))
+        report.grids_received += 1
+
+
+def _pull(api: Api, db: Database, report: SyncReport, skip: set[tuple[str, str]], progress: Progress | None,
+          first: dict[str, Any] | None) -> None:
+    with db.engine.connect() as conn:
+        since = state.cursor(conn, api.server_url)
+    wanted: dict[str, str] = {}
+    page = first
+    while True:
+        if page is None:
+            try:
+                page = api.json("GET", "/sync/changes", params={"since": since, "limit": PAGE})
+            except SyncError as exc:
+                if exc.code != "since_ahead" or since == 0:
+                    raise
+                report.warnings.append("Le serveur a été restauré : réception complète de ses données.")
+                since = 0
+                continue
+        done = local.apply_changes(db, api.server_url, page["changes"], int(page["next"]), skip)
+        report.pulled += done.written
+        report.pulled_deleted += done.deleted
+        report.conflicts += done.conflicts
+        report.rejected += done.rejected
+        report.server_seq = int(page["server_seq"])
+        wanted.update(done.files)
+        _receive_grids(api, db, done.grids, report)
+        since = int(page["next"])
+        _progress(progress, "réception", since, report.server_seq)
+        if not page["more"]:
+            break
+        page = None
+    root = db.path.parent
+    for n, (sha, relative) in enumerate(sorted(wanted.items()), 1):
+        dest = files.safe_destination(root, relative)
+        if dest is None:
+            report.warnings.append(f"Chemin de fichier reçu refusé : {relative}")
+            continue
+        if dest.is_file() and files.sha256_file(dest) == sha:
+            continue
+        try:
+            files.download(api, sha, dest)
+            report.files_downloaded += 1
+        except SyncError as exc:
+            if exc.status != 404:
+                raise
+            report.warnings.append(f"Fichier pas encore sur le serveur : {dest.name} (réessayé à la prochaine "
+                                   "synchronisation).")
+        _progress(progress, "fichiers reçus", n, len(wanted))
+
+
+def _compare_counts(api: Api, db: Database, report: SyncReport, skip: set[tuple[str, str]]) -> None:
+    theirs = api.json("GET", "/sync/counts")["tables"]
+    mine = local.local_counts(db, skip)
+    for table in sorted(set(theirs) | set(mine)):
+        if int(theirs.get(table, 0)) != mine.get(table, 0):
+            report.counts[table] = (mine.get(table, 0), int(theirs.get(table, 0)))
+
+
+def _save_outcome(db: Database, report: SyncReport, error: SyncError | None) -> None:
+    try:
+        with db.engine.begin() as conn:
+            state.put(conn, state.LAST, {
+                "at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+                "server": report.server, "ok": error is None, "category": error.category if error else "",
+                "message": error.message if error else report.summary()})
+    except Exception:  # noqa: BLE001 - recording the outcome must never hide the sync's own result
+        pass
+
+
+def _peek(api: Api, since: int) -> dict[str, Any] | None:
+    """The first page of changes (None when the server asks for a full pull): nothing to do when it is empty."""
+    try:
+        return api.json("GET", "/sync/changes", params={"since": since, "limit": PAGE})
+    except SyncError as exc:
+        if exc.code == "since_ahead":
+            return None
+        raise
+
+
+def sync(db: Database, server_url: str, token: str, *, progress: Progress | None = None,
+         transport: httpx.BaseTransport | None = None) -> SyncReport:
+    """Synchronise the laptop database with the agency server. Failures raise SyncError with a category."""
+    started = time.perf_counter()
+    server_url = server_url.rstrip("/")
+    report = SyncReport(server=server_url)
+    with db.engine.begin() as conn:
+        if state.is_demo(conn) and not state.is_loopback(server_url):
+            raise SyncError(LOCAL, "Base de démonstration : synchronisation refusée vers un serveur distant (les "
+                                   "données fictives ne doivent pas partir chez l'agence). Utilisez un serveur local.")
+        device = state.device_id(conn)
+        skip = {(c["table"], c["row_id"]) for c in state.open_conflicts(conn)}
+        since = state.cursor(conn, server_url)
+    error: SyncError | None = None
+    try:
+        with Api(server_url, token, transport=transport) as api:
+            me = api.json("GET", "/me")["account"]
+            report.account, report.role = me["name"], me["role"]
+            rows, refused = ([], []) if report.role == "commission" else local.pending(
+                db, role=me["role"], person_id=me["person_id"], skip=skip)
+            report.refused += refused
+            deletions = [] if report.role == "commission" else local.pending_deletions(db)
+            first = None if rows or deletions else _peek(api, since)
+            if rows or deletions or first is None or first["changes"]:
+                _progress(progress, "sauvegarde", 0, 1)
+                report.backup_path = _backup(db)
+            if rows or deletions:
+                count, sent, warnings = files.upload_missing(api, _blob_paths(db, rows), progress)
+                report.files_uploaded, report.bytes_uploaded = count, sent
+                report.warnings += warnings
+                _push(api, db, report, rows, deletions, device, progress)
+            _pull(api, db, report, skip | {(c["table"], c["row_id"]) for c in report.conflicts}, progress, first)
+            with db.engine.connect() as conn:
+                skip = {(c["table"], c["row_id"]) for c in state.open_conflicts(conn)}
+            _compare_counts(api, db, report, skip)
+    except SyncError as exc:
+        error = exc
+        raise
+    finally:
+        report.seconds = time.perf_counter() - started
+        _save_outcome(db, report, error)
+    return report
