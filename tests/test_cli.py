@@ -176,6 +176,14 @@ def test_demo_writes_inputs_and_results(tmp_path: Path) -> None:
     assert res["classable"] is True and res["category"] == 2
     assert "Conclusion : classable en 2★." in (tmp_path / "demo" / "s1-result.txt").read_text(encoding="utf-8")
     assert (tmp_path / "demo" / "s3-result.json").exists()
+    pdf = tmp_path / "demo" / "certificat-demo.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    assert (tmp_path / "demo" / "data" / "inspector.sqlite").exists()
+    assert f"Base de démonstration créée : {tmp_path / 'demo' / 'data' / 'inspector.sqlite'}" in out.stdout
+    assert f"Certificat de démonstration : {pdf}" in out.stdout
+    again = run("demo", "--out", str(tmp_path / "demo"))  # the demo database is reused, the PDF rewritten
+    assert again.returncode == 0, again.stderr
+    assert "Base de démonstration réutilisée" in again.stdout and pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_the_cli_never_imports_qt(tmp_path: Path) -> None:

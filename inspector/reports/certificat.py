@@ -30,7 +30,8 @@ DONE_STATES = frozenset({"completed", "issued", "acquired", "refused"})
 
 
 def certificat_id(data: ReportData) -> str:
-    return f"CV-{data.short_id}-R{data.revision}"
+    doc = f"-D{data.document_revision}" if data.document_revision > 1 else ""
+    return f"CV-{data.short_id}-R{data.revision}{doc}"
 
 
 def _category(data: ReportData) -> str:
@@ -48,6 +49,8 @@ def _rapport(data: ReportData) -> list[Any]:
         para("Article D324-4 du code du tourisme : a) rapport de contrôle ; b) grille de contrôle renseignée ; "
              "c) proposition de décision de classement.", st["body"]),
     ]
+    if data.replaces_note:
+        story.append(para(data.replaces_note, st["warning"]))
     if data.revision > 1:
         story.append(para(f"Révision n° {data.revision} — remplace la version précédente. Motif : "
                           f"{data.revision_reason}", st["warning"]))

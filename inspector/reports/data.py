@@ -74,6 +74,8 @@ class ReportData:
     photos: tuple[PhotoRef, ...] = field(default=())
     observations_text: str = ""
     warnings: tuple[str, ...] = field(default=())
+    document_revision: int = 1  # revision of the issued document (a correction of an issued PDF is 2, 3…)
+    replaces_note: str = ""  # printed on a document that replaces an earlier one
 
     @property
     def short_id(self) -> str:

@@ -62,58 +62,79 @@ def renderer(kind: str) -> Callable[..., bytes]:
     raise ServiceError(f"Type de document « {kind} » inconnu ({', '.join(KINDS)}).")
 
 
+def _layout(kind: str, data: object, issued_on: dt.date, draft: bool) -> bytes:
+    from ..reports.base import ReportError
+
+    try:
+        return renderer(kind)(data, issued_on=issued_on, draft=draft)
+    except ReportError as exc:
+        raise ServiceError(str(exc)) from None
+    except Exception as exc:  # a layout failure must never strand a visit or show a traceback
+        raise ServiceError(f"Le document n'a pas pu être mis en page ({type(exc).__name__} : {exc}).") from exc
+
+
 def render(db: Database, visit_id: str, kind: str, *, issued_on: dt.date | None = None,
            draft: bool = False) -> bytes:
     """Lay out a document for a visit without storing it (preview). Refusals are ServiceErrors with the reason."""
-    from ..reports.base import ReportError
     from ..reports.data import collect
 
-    make = renderer(kind)
+    renderer(kind)
     data = collect(db, visit_id)
-    try:
-        return make(data, issued_on=issued_on or data.issued_on or dt.date.today(), draft=draft)
-    except ReportError as exc:
-        raise ServiceError(str(exc)) from None
+    return _layout(kind, data, issued_on or data.issued_on or dt.date.today(), draft)
 
 
 def issue_document(db: Database, *, visit_id: str, kind: str, issued_on: dt.date, reason: str = "",
                    proposed_category: int | None = None, user_id: str | None = None) -> OpResult[DocumentInfo]:
     """Render, store and record a document. Issuing the certificat moves a completed visit to « issued ».
 
-    A document of the same kind already issued for the visit is never overwritten: a new issue is a revision that
-    names the one it replaces and needs a reason.
+    The PDF is laid out first: if that fails, nothing changes. A document of the same kind already issued for the
+    visit is never overwritten: a new issue is a revision that names the one it replaces and needs a reason, and
+    the new PDF says which document it replaces and why.
     """
+    from dataclasses import replace
+
+    from ..reports.data import collect
     from . import visits
 
+    renderer(kind)
     with db.session() as s:
         v = s.get(Visit, visit_id)
         if v is None:
             raise NotFound(f"Visite {visit_id} introuvable.")
         previous = s.scalar(select(Document).where(Document.visit_id == visit_id, Document.kind == kind)
                             .order_by(Document.revision.desc()).limit(1))
-        state = v.state
+        state, requested = v.state, v.requested_category
     if previous is not None and not reason.strip():
         raise ServiceError(f"Un(e) {KINDS.get(kind, kind).lower()} a déjà été émis(e) (révision {previous.revision}) : "
                            "une nouvelle émission est une révision et demande un motif.")
-    changed = Changed()
-    if kind in ("certificat", "conseil") and state == "completed":
-        changed.rows.update(visits.record_issue(db, visit_id=visit_id, issued_on=issued_on,
-                                                proposed_category=proposed_category, user_id=user_id).changed.rows)
-    elif kind == "certificat" and state not in ("issued", "acquired", "refused"):
+    if kind == "certificat" and state not in ("completed", "issued", "acquired", "refused"):
         raise ServiceError("La visite n'est pas terminée : le certificat ne peut pas être émis.")
     if kind == "decision" and state != "acquired":
         raise ServiceError("La décision de classement s'émet une fois le classement acquis (15 jours après la "
                            "réception du certificat, sans refus).")
-    pdf = render(db, visit_id, kind, issued_on=issued_on)
+    will_issue = kind in ("certificat", "conseil") and state == "completed"
+    data = collect(db, visit_id)
+    revision = previous.revision + 1 if previous else 1
+    note = (f"Document révision {revision} : remplace la révision {previous.revision} émise le "
+            f"{previous.issued_at:%d/%m/%Y}. Motif : {reason.strip()}") if previous else ""
+    overrides: dict = {"document_revision": revision, "replaces_note": note}
+    if will_issue:
+        overrides.update(state="issued", issued_on=issued_on,
+                         proposed_category=requested if proposed_category is None else proposed_category)
+    pdf = _layout(kind, replace(data, **overrides), issued_on, False)
+    changed = Changed()
+    if will_issue:  # validates the proposed category; on refusal nothing has been stored
+        changed.rows.update(visits.record_issue(db, visit_id=visit_id, issued_on=issued_on,
+                                                proposed_category=proposed_category, user_id=user_id).changed.rows)
     digest, rel = write_once(documents_root(db), pdf, ".pdf")
     with db.session() as s:
-        doc = Document(visit_id=visit_id, kind=kind, revision=(previous.revision + 1) if previous else 1,
+        doc = Document(visit_id=visit_id, kind=kind, revision=revision,
                        replaces_id=previous.id if previous else None, stored_path=rel.as_posix(), sha256=digest,
                        issued_by_id=user_id)
         s.add(doc)
         s.flush()
         audit(s, user_id=user_id, action="document.issue", table="documents", row_id=doc.id, kind=kind,
-              revision=doc.revision, sha256=digest, reason=reason.strip())
+              revision=doc.revision, sha256=digest, reason=reason.strip(), issued_on=issued_on)
         s.commit()
         info = _info(db, doc)
     return OpResult(info, changed.add("documents", info.id))

@@ -80,8 +80,11 @@ class VisitEditor(QWidget):
         self.surfaces_button.clicked.connect(self.edit_surfaces)
         self.finish_button = QPushButton()
         self.finish_button.clicked.connect(self.finish)
+        self.documents_button = QPushButton()
+        self.documents_button.clicked.connect(self.open_documents)
         top.addWidget(self.back)
         top.addWidget(self.title, 1)
+        top.addWidget(self.documents_button)
         top.addWidget(self.surfaces_button)
         top.addWidget(self.finish_button)
         outer.addLayout(top)
@@ -149,6 +152,7 @@ class VisitEditor(QWidget):
 
         for seq, slot in ((QKeySequence.StandardKey.Undo, self.undo), (QKeySequence("Ctrl+F"), self.focus_search),
                           (QKeySequence("Ctrl+S"), self.edit_surfaces), (QKeySequence("Ctrl+T"), self.finish),
+                          (QKeySequence("Ctrl+D"), self.open_documents),
                           (QKeySequence("Ctrl+L"), lambda: self.tree.setFocus()),
                           (QKeySequence("Ctrl+R"), lambda: self.side.setCurrentIndex(0)),
                           (QKeySequence("Ctrl+K"), self._focus_context),
@@ -170,6 +174,8 @@ class VisitEditor(QWidget):
         self.back.setText(t("editor.back"))
         self.surfaces_button.setText(t("editor.surfaces"))
         self.finish_button.setText(t("editor.finish"))
+        self.documents_button.setText(t("editor.documents"))
+        self.documents_button.setToolTip(t("editor.documents.tip"))
         self.search.setPlaceholderText(t("editor.search"))
         self.all_photos.setText(t("editor.all_photos"))
         current = self.filter_box.currentIndex()
@@ -484,6 +490,19 @@ class VisitEditor(QWidget):
         self.ctx.notify(res.changed)
         self.ctx.message.emit(t("editor.completed"), 4000)
         self.open_visit(self.visit_id)
+
+    def open_documents(self) -> None:
+        """Ctrl+D: the documents of the visit (window-modal); the visit is reloaded if something was recorded."""
+        if self.visit_id is None or self.ctx.db is None:
+            return
+        from .documents_dialog import DocumentsDialog
+
+        dialog = DocumentsDialog(self.ctx, self.visit_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        visit_id = self.visit_id
+        dialog.finished.connect(lambda _r: self.open_visit(visit_id) if dialog.changed and self.visit_id == visit_id
+                                else None)
+        dialog.open()
 
     def confirm(self, text: str) -> bool:
         return QMessageBox.question(self, t("app.title"), text) == QMessageBox.StandardButton.Yes
