@@ -121,12 +121,27 @@ def signature_box(label: str, image: Path | None, width: float) -> Table:
     return t
 
 
+def _cache_path(ref: PhotoRef) -> Path:
+    """Where the PDF-ready copy of a content-addressed photo is kept (`<data>/cache/pdf-1200/<sha>.jpg`)."""
+    return ref.path.parent.parent.parent / "cache" / f"pdf-{PHOTO_MAX_SIDE}" / f"{ref.path.stem}.jpg"
+
+
 def _prepare_photo(ref: PhotoRef) -> tuple[PhotoRef, bytes | None, tuple[int, int]]:
-    """Recompress one photo for the PDF (≤ 1200 px, JPEG q80), EXIF orientation applied; None if unreadable."""
+    """Recompress one photo for the PDF (≤ 1200 px, JPEG q80), EXIF orientation applied; None if unreadable.
+
+    Photos are stored by content, so the recompressed copy is cached: a preview then an issue recompress once.
+    """
     from PIL import Image as PILImage
     from PIL import ImageOps
 
+    from ..storage import write_atomic
+
+    cache = _cache_path(ref)
     try:
+        if cache.exists() and ref.path.exists():
+            data = cache.read_bytes()
+            with PILImage.open(io.BytesIO(data)) as img:
+                return ref, data, img.size
         with PILImage.open(ref.path) as img:
             if img.format == "JPEG":
                 img.draft("RGB", (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
@@ -134,7 +149,12 @@ def _prepare_photo(ref: PhotoRef) -> tuple[PhotoRef, bytes | None, tuple[int, in
             img.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             out = io.BytesIO()
             img.convert("RGB").save(out, "JPEG", quality=PHOTO_QUALITY, optimize=True)
-            return ref, out.getvalue(), img.size
+            data = out.getvalue()
+        try:
+            write_atomic(cache, data)
+        except OSError:
+            pass  # a read-only data folder: no cache, same document
+        return ref, data, img.size
     except (OSError, ValueError, SyntaxError):
         return ref, None, (0, 0)
 
