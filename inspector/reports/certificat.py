@@ -214,7 +214,8 @@ def _proposition(data: ReportData, issued_on: dt.date) -> list[Any]:
         ]
     story += [Spacer(0, 6 * mm), Table([[signature_box(f"L'inspecteur : {data.inspector.name}",
                                                         data.inspector_signature, WIDTH / 2 - 4 * mm),
-                                         signature_box("Le loueur ou son mandataire", None, WIDTH / 2 - 4 * mm)]],
+                                         signature_box("Le loueur ou son mandataire", data.owner_signature,
+                                                       WIDTH / 2 - 4 * mm)]],
                                        colWidths=[WIDTH / 2, WIDTH / 2])]
     story.append(para("Vous disposez d'un droit d'accès et de rectification des données personnelles vous "
                       "concernant, auprès de l'organisme évaluateur.", st["small"]))

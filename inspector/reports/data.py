@@ -74,6 +74,7 @@ class ReportData:
     photos: tuple[PhotoRef, ...] = field(default=())
     observations_text: str = ""
     warnings: tuple[str, ...] = field(default=())
+    owner_signature: Path | None = None  # drawn on screen by the owner, printed on the proposition
     document_revision: int = 1  # revision of the issued document (a correction of an issued PDF is 2, 3…)
     replaces_note: str = ""  # printed on a document that replaces an earlier one
 
@@ -138,6 +139,9 @@ def collect(db: Database, visit_id: str) -> ReportData:
             grid_key=(v.grid_id, v.grid_version, v.grid_sha256),
         )
     grid = pinned_grid(*data.pop("grid_key"))
+    from ..services.signatures import owner_signature
+
+    data["owner_signature"] = owner_signature(db, visit_id)
     result = visit_ops.score_visit(db, visit_id, partial=True)
     return ReportData(grid=grid, answers=answers, result=result, measurements=measurements,
                       photos=tuple(photo_refs), warnings=tuple(warnings), **data)

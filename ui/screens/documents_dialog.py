@@ -420,6 +420,10 @@ class DocumentsDialog(QDialog):
         grid.addWidget(self.received_button, 1, 2)
         grid.addWidget(self.refusal_button, 1, 3)
         grid.setColumnStretch(4, 1)
+        self.signature_button = QPushButton(t("signature.button"))
+        self.signature_button.setAccessibleName(t("signature.title"))
+        self.signature_button.clicked.connect(self.ask_and_record_signature)
+        grid.addWidget(self.signature_button, 0, 3)
         self.tracking_hint = QLabel()
         self.tracking_hint.setWordWrap(True)
         grid.addWidget(self.tracking_hint, 2, 0, 1, 5)
@@ -561,6 +565,32 @@ class DocumentsDialog(QDialog):
         if busy:
             self.busy.setRange(0, 0)
         self._update_buttons()
+
+    def ask_signature(self) -> bytes | None:
+        """The owner signs on screen; None when cancelled (tests replace this method)."""
+        from ..widgets.signature_pad import SignatureDialog
+
+        dialog = SignatureDialog(self)
+        return dialog.png() if dialog.exec() else None
+
+    def ask_and_record_signature(self) -> None:
+        png = self.ask_signature()
+        if png is not None:
+            self.record_signature(png)
+
+    def record_signature(self, png: bytes) -> None:
+        """Keep the drawn signature with the visit: the proposition issued next prints it."""
+        from inspector.services.common import ServiceError
+        from inspector.services.signatures import save_owner_signature
+
+        try:
+            res = save_owner_signature(self.ctx.db, visit_id=self.visit_id, png=png, user_id=self.ctx.user_id)
+        except ServiceError as exc:
+            self.show_error(str(exc))
+            return
+        self._changed(res.changed)
+        self.show_info(t("signature.saved"))
+        self.refresh()
 
     def show_error(self, text: str) -> None:
         self.message.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: 600;")
