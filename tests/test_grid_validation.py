@@ -136,3 +136,19 @@ def test_json_schema_accepts_every_grid_and_rejects_a_bad_one(mt_doc: dict[str, 
     doc = copy.deepcopy(mt_doc)
     crit(doc, "17")["status"]["3"] = "Y"
     assert list(validator.iter_errors(doc))
+
+
+def test_grid_versions_received_by_sync_are_found_and_the_newest_wins(tmp_path: Path, monkeypatch) -> None:
+    """A new version saved in the data folder's grids/ is found; a visit pinned to the old one still finds it."""
+    from inspector.grids import registry
+
+    doc = json.loads(MT_PATH.read_text(encoding="utf-8"))
+    doc["version"] = "2027-v1"
+    received = tmp_path / "grids"
+    received.mkdir()
+    (received / "MT-2022-V2-2027-v1.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(registry, "_DATA_DIRS", [])
+    old = registry.find_grid("MT-2022-V2")
+    registry.add_grid_dir(received)
+    assert registry.find_grid("MT-2022-V2").version == "2027-v1"
+    assert registry.find_grid("MT-2022-V2", old.version, old.sha256).sha256 == old.sha256

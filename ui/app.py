@@ -13,8 +13,10 @@ def _open(data_dir: Path, demo: bool):
     import datetime as dt
 
     from inspector.db.database import open_database
+    from inspector.grids.registry import add_grid_dir
     from inspector.paths import backups_dir, database_path
 
+    add_grid_dir(data_dir / "grids")  # grid versions received by sync
     db = open_database(database_path(data_dir), backup_dir=backups_dir(data_dir))
     if demo:
         from inspector.demo_data import ensure_demo_database

@@ -13,8 +13,10 @@ from .main import UserError
 def open_db(args: argparse.Namespace):
     """Open (creating or upgrading) the database of the chosen data folder; user errors exit 2."""
     from ..db.database import open_database
+    from ..grids.registry import add_grid_dir
 
     folder = data_dir(args.data_dir)
+    add_grid_dir(folder / "grids")  # grid versions received by sync
     try:
         return open_database(database_path(folder), backup_dir=backups_dir(folder))
     except DatabaseError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +19,20 @@ def bundled_grids_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "grids"
 
 
+_DATA_DIRS: list[Path] = []
+
+
+def add_grid_dir(path: Path) -> None:
+    """Also look in `path` (the data folder's `grids/`, where grid versions received by sync are saved)."""
+    path = Path(path)
+    if path not in _DATA_DIRS:
+        _DATA_DIRS.append(path)
+
+
 def grid_dirs() -> list[Path]:
-    """Search path: INSPECTOR_GRIDS_DIR entries (os.pathsep separated) first, then the bundled grids."""
+    """Search path: INSPECTOR_GRIDS_DIR entries (os.pathsep separated), the data folders' grids, the bundled grids."""
     dirs = [Path(p) for p in os.environ.get(GRIDS_ENV, "").split(os.pathsep) if p]
+    dirs += _DATA_DIRS
     dirs.append(bundled_grids_dir())
     return dirs
 
@@ -45,7 +57,11 @@ class Catalogue:
             wanted = grid_id + (f" version {version}" if version else "") + (f" (empreinte {sha256[:12]}…)"
                                                                               if sha256 else "")
             raise GridNotFound(f"grille {wanted} introuvable (grilles disponibles : {known})")
-        return sorted(matches, key=lambda g: g.version)[-1]
+        if version is None and sha256 is None:  # the version in force today, if one has started
+            today = _dt.date.today().isoformat()
+            started = [g for g in matches if not g.provenance.applicable_from or g.provenance.applicable_from <= today]
+            matches = started or matches
+        return sorted(matches, key=lambda g: (g.provenance.applicable_from or "", g.version))[-1]
 
 
 def grid_files(dirs: list[Path] | None = None) -> list[Path]:
@@ -69,12 +85,16 @@ def load_catalogue(dirs: list[Path] | None = None) -> Catalogue:
 
 
 def find_grid(grid_id: str, version: str | None = None, sha256: str | None = None) -> Grid:
-    """Find one grid by id on the search path (loads only files whose name could match first)."""
-    for d in grid_dirs():
-        candidate = d / f"{grid_id}.json"
-        if candidate.is_file():
-            grid = load_grid(candidate)
-            if grid.id == grid_id and (version is None or grid.version == version) and (
-                    sha256 is None or grid.sha256 == sha256):
-                return grid
+    """Find one grid by id on the search path (loads only files whose name could match first).
+
+    Without a version, the newest version found anywhere on the path is returned.
+    """
+    if version is not None or sha256 is not None:
+        for d in grid_dirs():
+            candidate = d / f"{grid_id}.json"
+            if candidate.is_file():
+                grid = load_grid(candidate)
+                if grid.id == grid_id and (version is None or grid.version == version) and (
+                        sha256 is None or grid.sha256 == sha256):
+                    return grid
     return load_catalogue().find(grid_id, version, sha256)

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from ..db.database import Database, backup_file
-from ..grids.registry import GridNotFound, find_grid
+from ..grids.registry import GridNotFound, add_grid_dir, find_grid
 from ..grids.validate import GridError
 from . import files, local, protocol, state
 from .errors import LOCAL, SyncError
@@ -141,6 +141,7 @@ def _push(api: Api, db: Database, report: SyncReport, rows: list[local.Outgoing]
 
 def _receive_grids(api: Api, db: Database, grids: list[dict[str, Any]], report: SyncReport) -> None:
     folder = db.path.parent / "grids"
+    add_grid_dir(folder)
     for ch in grids:
         data = ch["data"]
         try:
