@@ -54,8 +54,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"== {visit['title']}")
         print((out / f"{name}-result.txt").read_text(encoding="utf-8"))
     _demo_certificat(out, dt.date.today())
+    if getattr(args, "sync", False):
+        _demo_sync(out)
     print(f"Fichiers écrits dans {out.resolve()}")
     return 0
+
+
+def _demo_sync(out: Path) -> None:
+    """Sync the demo database to an embedded server on 127.0.0.1 and say what arrived."""
+    from ..db.database import open_database
+    from ..paths import database_path
+    from ..sync.demo_round_trip import demo_round_trip
+    from ..sync.errors import SyncError
+
+    db = open_database(database_path(out / "data"))
+    try:
+        result = demo_round_trip(db, out / "serveur")
+    except (SyncError, TimeoutError) as exc:
+        raise UserError(f"synchronisation de démonstration impossible : {exc}") from None
+    finally:
+        db.close()
+    print(f"Serveur local {result.server_url} : {result.pushed} ligne(s) envoyée(s) ; le serveur détient "
+          f"{result.visits} visite(s), {result.observations} réponse(s) et {result.files} fichier(s) "
+          "(photos, PDF).")
 
 
 def _remove_database(path: Path) -> None:

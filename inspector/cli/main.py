@@ -113,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--lang", choices=("fr", "en"), default="fr", help="langue des explications")
     demo = sub.add_parser("demo", help="calculer une visite de démonstration et écrire son résultat")
     demo.add_argument("--out", default="inspector-demo", metavar="DIR", help="dossier de sortie")
+    demo.add_argument("--sync", action="store_true",
+                      help="serveur local : y synchroniser la base de démonstration et montrer ce qui arrive")
     return parser
 
 
