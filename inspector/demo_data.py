@@ -22,7 +22,7 @@ from .grids.registry import find_grid
 from .scoring.answers import ScoringInputError, normalise_context
 from .scoring.applicability import effective_status
 from .scoring.meubles import score_meuble
-from .services import deadlines, photos, queries, visits
+from .services import deadlines, documents, photos, queries, visits
 
 GRID_ID = "MT-2022-V2"
 ORGANISATION_NAME = "Pas-de-Calais Tourisme (démonstration)"
@@ -477,7 +477,11 @@ class _Builder:
         visits.complete_visit(db, visit_id=vid, user_id=user, at=on_site + dt.timedelta(hours=2))
         if plan.issued_on is None:
             return vid
-        visits.record_issue(db, visit_id=vid, issued_on=plan.issued_on, user_id=user)
+        if plan.issued_on >= self.today - dt.timedelta(days=60):  # this autumn's work: the PDF is issued and kept
+            kind = "conseil" if plan.kind == "visite_conseil" else "certificat"
+            documents.issue_document(db, visit_id=vid, kind=kind, issued_on=plan.issued_on, user_id=user)
+        else:  # older visits, from before the agency used Inspector: their dates only
+            visits.record_issue(db, visit_id=vid, issued_on=plan.issued_on, user_id=user)
         visits.record_sent(db, visit_id=vid, sent_on=plan.issued_on, user_id=user)
         if plan.received_on is None:
             return vid
@@ -691,7 +695,7 @@ class _Builder:
                                    reason="Capacité erronée sur le certificat : 4 personnes et non 5.").value
         visits.set_context(self.db, visit_id=new, context={"capacity": 4}, user_id=user)
         visits.complete_visit(self.db, visit_id=new, user_id=user)
-        visits.record_issue(self.db, visit_id=new, issued_on=self.days(-1), user_id=user)
+        documents.issue_document(self.db, visit_id=new, kind="certificat", issued_on=self.days(-1), user_id=user)
         visits.record_sent(self.db, visit_id=new, sent_on=self.days(-1), user_id=user)
         with self.db.session() as s:
             row = s.get(Visit, new)

@@ -66,6 +66,16 @@ def main() -> int:
         app.processEvents()
         dialog.grab().save(str(OUT / "surfaces.png"))
         dialog.close()
+        from .screens.documents_dialog import DocumentsDialog
+
+        issued = queries.list_visits(db, today=TODAY, states=("issued",))[0].id
+        documents = DocumentsDialog(ctx, issued, window, today=TODAY)
+        documents.resize(900, 620)
+        documents.show()
+        ctx.runner.wait_idle()
+        app.processEvents()
+        documents.grab().save(str(OUT / "documents.png"))
+        documents.close()
         window.close()
         db.close()
     for png in sorted(OUT.glob("*.png")):
