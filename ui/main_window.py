@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QStackedWidget
 
 from .context import AppContext
+from .screens.sync_dialog import SyncController, SyncDialog, SyncStatusButton
 from .screens.visit_editor import VisitEditor
 from .strings import t
 
@@ -33,6 +34,11 @@ class MainWindow(QMainWindow):
         self.busy.setVisible(False)
         self.statusBar().addWidget(self.status_text, 1)
         self.statusBar().addPermanentWidget(self.busy)
+        self.sync = SyncController(ctx, self)  # sync in the background; status « n en attente · dernière synchro »
+        self.sync_status = SyncStatusButton(self.sync)
+        self.sync_status.clicked.connect(self.open_sync)
+        self.statusBar().addPermanentWidget(self.sync_status)
+        self._sync_dialog: SyncDialog | None = None
         ctx.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         ctx.runner.busy_changed.connect(self._busy)
         ctx.runner.progress.connect(self._progress)
@@ -67,6 +73,14 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
         self.undo_action.triggered.connect(self.editor.undo)
         self.visit_menu.addAction(self.undo_action)
+        self.sync_menu = bar.addMenu("")
+        self.sync_action = QAction(self)
+        self.sync_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.sync_action.triggered.connect(self.sync_now)
+        self.sync_dialog_action = QAction(self)
+        self.sync_dialog_action.triggered.connect(self.open_sync)
+        self.sync_menu.addAction(self.sync_action)
+        self.sync_menu.addAction(self.sync_dialog_action)
 
     def retranslate(self) -> None:
         self.setWindowTitle(t("app.title"))
@@ -77,6 +91,9 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(t("menu.quit"))
         self.visits_action.setText(t("menu.visits"))
         self.undo_action.setText(t("menu.undo") + " (Ctrl+Z)")
+        self.sync_menu.setTitle(t("menu.sync"))
+        self.sync_action.setText(t("menu.sync.now"))
+        self.sync_dialog_action.setText(t("menu.sync.dialog"))
 
     def open_visit(self, visit_id: str) -> None:
         self.stack.setCurrentWidget(self.editor)
@@ -91,6 +108,22 @@ class MainWindow(QMainWindow):
         from .settings_dialog import SettingsDialog
 
         SettingsDialog(self.ctx, self).exec()
+
+    def open_sync(self) -> SyncDialog:
+        """The sync dialog (first connection when no server is configured); modeless, one per window."""
+        if self._sync_dialog is None:
+            self._sync_dialog = SyncDialog(self.ctx, self.sync, self)
+        self._sync_dialog.show()
+        self._sync_dialog.raise_()
+        self._sync_dialog.activateWindow()
+        return self._sync_dialog
+
+    def sync_now(self) -> None:
+        """Ctrl+Shift+S: sync in the background, or sign in first."""
+        if not self.sync.configured:
+            self.open_sync().server_edit.setFocus()
+            return
+        self.sync.sync_now()
 
     def _busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)

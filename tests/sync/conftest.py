@@ -268,3 +268,10 @@ def server_process(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]
     proc = ServerProcess(database_url, tmp_path / "server-data")
     yield proc
     proc.kill()
+
+
+def local_blob_count(db: Database) -> int:
+    """Distinct files (photos and PDFs, by SHA-256) that a full push of this laptop uploads."""
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT count(DISTINCT sha256) FROM (SELECT sha256 FROM photos "
+                                 "UNION SELECT sha256 FROM documents)")).scalar()

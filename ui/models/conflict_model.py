@@ -1,0 +1,195 @@
+"""Sync conflicts as a two-level tree: one row per conflict, under it one row per field with both values.
+
+Plain data only: the conflict records the sync client keeps in `settings.sync_conflicts` (table, row_id, origin,
+message, detected_at, fields: [{field, server, client}]), plus the "label" `inspector.sync.status` adds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+
+from ..strings import UI, t
+
+ConflictIdRole = Qt.ItemDataRole.UserRole + 1
+TableRole = Qt.ItemDataRole.UserRole + 2
+RowIdRole = Qt.ItemDataRole.UserRole + 3
+FieldRole = Qt.ItemDataRole.UserRole + 4  # child rows: the field name
+LocalValueRole = Qt.ItemDataRole.UserRole + 5  # child rows: the raw value on this computer
+ServerValueRole = Qt.ItemDataRole.UserRole + 6  # child rows: the raw value on the server
+
+COLUMNS = ("field", "local", "server")
+TOP = 0  # internalId of a conflict row; a field row's internalId is its conflict's row + 1
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def table_label(table: str) -> str:
+    key = f"sync.table.{table}"
+    return t(key) if key in UI else table
+
+
+def format_value(value: Any) -> str:
+    """A stored value as people read it: (vide), oui/non, JSON for lists and objects, the text otherwise."""
+    if value is None or value == "":
+        return t("sync.value.empty")
+    if isinstance(value, bool):
+        return t("sync.value.yes") if value else t("sync.value.no")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def local_time_text(utc_iso: str) -> str:
+    """A naive UTC ISO timestamp as local dd/mm/yyyy HH:MM ("" when unreadable)."""
+    try:
+        when = dt.datetime.fromisoformat(utc_iso)
+    except (TypeError, ValueError):
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone().strftime("%d/%m/%Y %H:%M")
+
+
+class ConflictModel(QAbstractItemModel):
+    """Conflicts (top level: what, which row, when, why) and their fields (field, this computer, the server)."""
+
+    def __init__(self, parent: Any = None):
+        super().__init__(parent)
+        self._conflicts: list[dict[str, Any]] = []
+
+    # Qt API
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, TOP)
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, child: _Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        if not child.isValid() or child.internalId() == TOP:
+            return QModelIndex()
+        return self.createIndex(child.internalId() - 1, 0, TOP)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
+        if not parent.isValid():
+            return len(self._conflicts)
+        if parent.column() != 0 or parent.internalId() != TOP or not 0 <= parent.row() < len(self._conflicts):
+            return 0
+        return len(self._fields(parent.row()))
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS) and \
+                role == Qt.ItemDataRole.DisplayRole:
+            return t(f"sync.col.{COLUMNS[section]}")
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.internalId() != TOP:
+            flags |= Qt.ItemFlag.ItemNeverHasChildren
+        return flags
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if index.internalId() == TOP:
+            if not 0 <= index.row() < len(self._conflicts):
+                return None
+            return self._conflict_data(self._conflicts[index.row()], index.column(), role)
+        conflict_row = index.internalId() - 1
+        if not 0 <= conflict_row < len(self._conflicts):
+            return None
+        fields = self._fields(conflict_row)
+        if not 0 <= index.row() < len(fields):
+            return None
+        return self._field_data(self._conflicts[conflict_row], fields[index.row()], index.column(), role)
+
+    # helpers
+    def _fields(self, row: int) -> list[dict[str, Any]]:
+        fields = self._conflicts[row].get("fields") or []
+        return [f for f in fields if isinstance(f, dict)]
+
+    def title(self, conflict: dict[str, Any]) -> str:
+        """« Visite — Gîte des Dunes (13/11/2026) : modifié sur le serveur et sur ce poste (détecté à la réception,
+        25/11/2026 10:12) »."""
+        what = table_label(str(conflict.get("table", "")))
+        label = conflict.get("label") or str(conflict.get("row_id", ""))[:8]
+        origin_key = f"sync.origin.{conflict.get('origin', '')}"
+        when = ", ".join(p for p in (t(origin_key) if origin_key in UI else "",
+                                     local_time_text(str(conflict.get("detected_at", "")))) if p)
+        text = f"{what} — {label}"
+        if conflict.get("message"):
+            text += f" : {conflict['message']}"
+        return f"{text} ({when})" if when else text
+
+    def _conflict_data(self, conflict: dict[str, Any], column: int, role: int) -> Any:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.title(conflict) if column == 0 else None
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+            return "\n".join([self.title(conflict), f"{conflict.get('table', '')} {conflict.get('row_id', '')}",
+                              f"version de base {conflict.get('base_version', '?')}, version serveur "
+                              f"{conflict.get('server_version', '?')}"])
+        if role == ConflictIdRole:
+            return conflict.get("id", "")
+        if role == TableRole:
+            return conflict.get("table", "")
+        if role == RowIdRole:
+            return conflict.get("row_id", "")
+        return None
+
+    def _field_data(self, conflict: dict[str, Any], field: dict[str, Any], column: int, role: int) -> Any:
+        name = COLUMNS[column]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if name == "field":
+                return str(field.get("field", ""))
+            return format_value(field.get("client" if name == "local" else "server"))
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if name == "field":
+                return str(field.get("field", ""))
+            return f"{t(f'sync.col.{name}')} : {format_value(field.get('client' if name == 'local' else 'server'))}"
+        if role == FieldRole:
+            return field.get("field", "")
+        if role == LocalValueRole:
+            return field.get("client")
+        if role == ServerValueRole:
+            return field.get("server")
+        if role == ConflictIdRole:
+            return conflict.get("id", "")
+        if role == TableRole:
+            return conflict.get("table", "")
+        if role == RowIdRole:
+            return conflict.get("row_id", "")
+        return None
+
+    # public API
+    def set_conflicts(self, conflicts: list[dict[str, Any]]) -> None:
+        """Replace every row (plain records, read off the UI thread)."""
+        self.beginResetModel()
+        self._conflicts = [dict(c) for c in conflicts if isinstance(c, dict)]
+        self.endResetModel()
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        return [dict(c) for c in self._conflicts]
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if not self._conflicts:
+            return
+        roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole]
+        last = len(COLUMNS) - 1
+        self.dataChanged.emit(self.index(0, 0), self.index(len(self._conflicts) - 1, last), roles)
+        for row in range(len(self._conflicts)):
+            count = len(self._fields(row))
+            if count:
+                parent = self.index(row, 0)
+                self.dataChanged.emit(self.index(0, 0, parent), self.index(count - 1, last, parent), roles)
