@@ -183,6 +183,7 @@ def _pull(api: Api, db: Database, report: SyncReport, skip: set[tuple[str, str]]
             break
         page = None
     root = db.path.parent
+    wanted.update(local.missing_files(db))  # files named by rows received in an earlier, interrupted sync
     for n, (sha, relative) in enumerate(sorted(wanted.items()), 1):
         dest = files.safe_destination(root, relative)
         if dest is None:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, select, update
+from sqlalchemy import Connection, Table, bindparam, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert
 
 from ..db.database import Database
@@ -286,3 +286,16 @@ def local_counts(db: Database, skip: set[tuple[str, str]]) -> dict[str, int]:
                     t.c.id.in_(in_conflict), ~known)) or 0
             counts[name] = n + int(deleted.get(name, 0))
     return {k: v for k, v in counts.items() if v}
+
+
+def missing_files(db: Database) -> dict[str, str]:
+    """Photos and documents whose row is here but whose file is not (sha256 -> relative path), to download."""
+    root = db.path.parent
+    out: dict[str, str] = {}
+    with db.engine.connect() as conn:
+        for table, folder in protocol.BLOB_TABLES.items():
+            for sha, stored in conn.execute(text(f"SELECT sha256, stored_path FROM {table}")):
+                relative = f"{folder}/{stored}"
+                if sha and stored and not (root / relative).is_file():
+                    out[sha] = relative
+    return out
