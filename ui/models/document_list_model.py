@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from inspector.services.documents import DocumentInfo
 
 from ..strings import UI, t
+from .row_table import RowTableModel
 
 DocumentIdRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2  # str: absolute path of the stored PDF
@@ -31,41 +32,16 @@ def local_time(utc: dt.datetime) -> dt.datetime:
     return utc.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
 
 
-class DocumentListModel(QAbstractTableModel):
+class DocumentListModel(RowTableModel):
     """One row per issued document (kind, revision, date, short SHA-256, the revision it replaces)."""
 
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self._docs: list[DocumentInfo] = []
-
-    # Qt API
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self._docs)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return t(f"docs.col.{COLUMNS[section]}")
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and \
-                0 <= section < len(self._docs):
-            return section + 1
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+    columns = COLUMNS
+    header_prefix = "docs.col."
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._docs) or not 0 <= index.column() < len(COLUMNS):
+        if not index.isValid() or not 0 <= index.row() < len(self._items) or not 0 <= index.column() < len(COLUMNS):
             return None
-        doc = self._docs[index.row()]
+        doc = self._items[index.row()]
         column = COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(doc, column)
@@ -87,7 +63,7 @@ class DocumentListModel(QAbstractTableModel):
 
     # helpers
     def _revision_of(self, document_id: str | None) -> int | None:
-        return next((d.revision for d in self._docs if d.id == document_id), None) if document_id else None
+        return next((d.revision for d in self._items if d.id == document_id), None) if document_id else None
 
     def _display(self, doc: DocumentInfo, column: str) -> str:
         if column == "kind":
@@ -118,27 +94,25 @@ class DocumentListModel(QAbstractTableModel):
     # public API
     def set_documents(self, docs: list[DocumentInfo]) -> None:
         """Replace every row (plain data, loaded off the UI thread)."""
-        self.beginResetModel()
-        self._docs = list(docs)
-        self.endResetModel()
+        self.replace_items(docs)
 
     def documents(self) -> list[DocumentInfo]:
-        return list(self._docs)
+        return list(self._items)
 
     def document(self, row: int) -> DocumentInfo | None:
-        return self._docs[row] if 0 <= row < len(self._docs) else None
+        return self._items[row] if 0 <= row < len(self._items) else None
 
     def row_of(self, document_id: str) -> int:
-        return next((i for i, d in enumerate(self._docs) if d.id == document_id), -1)
+        return next((i for i, d in enumerate(self._items) if d.id == document_id), -1)
 
     def latest(self, kind: str) -> DocumentInfo | None:
         """The newest revision of a kind of document, None when none was issued."""
-        of_kind = [d for d in self._docs if d.kind == kind]
+        of_kind = [d for d in self._items if d.kind == kind]
         return max(of_kind, key=lambda d: d.revision) if of_kind else None
 
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self._docs:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._docs) - 1, len(COLUMNS) - 1),
+        if self._items:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._items) - 1, len(COLUMNS) - 1),
                                   [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
                                    Qt.ItemDataRole.ToolTipRole])

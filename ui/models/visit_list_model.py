@@ -6,12 +6,13 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from inspector.services.queries import VisitRow
 
 from ..strings import UI, t
+from .row_table import RowTableModel
 
 VisitIdRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2  # a comparable key of one type per column (the proxy sorts on it)
@@ -56,40 +57,16 @@ def is_urgent(row: VisitRow) -> bool:
     return row.days_left is not None and row.days_left <= URGENT_DAYS
 
 
-class VisitListModel(QAbstractTableModel):
+class VisitListModel(RowTableModel):
     """Visits as rows, one column per field of COLUMNS; `set_rows` replaces them all (rows come from a worker)."""
 
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self._rows: list[VisitRow] = []
-
-    # Qt API
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return t(f"col.{COLUMNS[section]}")
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return section + 1
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+    columns = COLUMNS
+    header_prefix = "col."
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(COLUMNS):
+        if not index.isValid() or not 0 <= index.row() < len(self._items) or not 0 <= index.column() < len(COLUMNS):
             return None
-        row = self._rows[index.row()]
+        row = self._items[index.row()]
         column = COLUMNS[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._display(row, column)
@@ -153,24 +130,22 @@ class VisitListModel(QAbstractTableModel):
     # public API
     def set_rows(self, rows: list[VisitRow]) -> None:
         """Replace every row (plain data, already loaded off the UI thread)."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self.replace_items(rows)
 
     def rows(self) -> list[VisitRow]:
-        return list(self._rows)
+        return list(self._items)
 
     def row_data(self, row: int) -> VisitRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self._items[row] if 0 <= row < len(self._items) else None
 
     def row_of(self, visit_id: str) -> int:
         """The row of a visit id, -1 if it is not listed."""
-        return next((i for i, r in enumerate(self._rows) if r.id == visit_id), -1)
+        return next((i for i, r in enumerate(self._items) if r.id == visit_id), -1)
 
     def retranslate(self) -> None:
         """The language changed: headers and the translated cells (state, kind, deadline) are re-read."""
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1),
+        if self._items:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._items) - 1, len(COLUMNS) - 1),
                                   [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                                    Qt.ItemDataRole.AccessibleTextRole])
