@@ -19,6 +19,7 @@ from .errors import LOCAL, SyncError
 from .http import Api
 
 BATCH = 200
+ATOMIC_PULL_ROWS = 20_000  # pages applied together (one transaction) up to this many rows
 PAGE = 1000
 KEEP_BACKUPS = 10
 Progress = Callable[[str, int, int], None]
@@ -159,6 +160,8 @@ def _pull(api: Api, db: Database, report: SyncReport, skip: set[tuple[str, str]]
         since = state.cursor(conn, api.server_url)
     wanted: dict[str, str] = {}
     page = first
+    batch: list[dict[str, Any]] = []
+    batch_rows = 0
     while True:
         if page is None:
             try:
@@ -167,18 +170,19 @@ def _pull(api: Api, db: Database, report: SyncReport, skip: set[tuple[str, str]]
                 if exc.code != "since_ahead" or since == 0:
                     raise
                 report.warnings.append("Le serveur a été restauré : réception complète de ses données.")
-                since = 0
+                since, batch, batch_rows = 0, [], 0
                 continue
-        done = local.apply_changes(db, api.server_url, page["changes"], int(page["next"]), skip)
-        report.pulled += done.written
-        report.pulled_deleted += done.deleted
-        report.conflicts += done.conflicts
-        report.rejected += done.rejected
+        batch.append(page)
+        batch_rows += len(page["changes"])
         report.server_seq = int(page["server_seq"])
-        wanted.update(done.files)
-        _receive_grids(api, db, done.grids, report)
         since = int(page["next"])
         _progress(progress, "réception", since, report.server_seq)
+        if not page["more"] or batch_rows >= ATOMIC_PULL_ROWS:
+            # Pages are fetched first, then applied in one transaction: a sync cut while receiving leaves the
+            # laptop as it was (no row whose parent has not arrived). Past ATOMIC_PULL_ROWS (a first full pull),
+            # batches are committed one after the other; the next sync completes an interrupted one.
+            _apply_batch(api, db, report, batch, skip, wanted)
+            batch, batch_rows = [], 0
         if not page["more"]:
             break
         page = None
@@ -200,6 +204,21 @@ def _pull(api: Api, db: Database, report: SyncReport, skip: set[tuple[str, str]]
             report.warnings.append(f"Fichier pas encore sur le serveur : {dest.name} (réessayé à la prochaine "
                                    "synchronisation).")
         _progress(progress, "fichiers reçus", n, len(wanted))
+
+
+def _apply_batch(api: Api, db: Database, report: SyncReport, pages: list[dict[str, Any]],
+                 skip: set[tuple[str, str]], wanted: dict[str, str]) -> None:
+    grids: list[dict[str, Any]] = []
+    with local.without_foreign_keys(db) as conn:
+        for page in pages:
+            done = local.apply_changes(db, api.server_url, page["changes"], int(page["next"]), skip, conn=conn)
+            report.pulled += done.written
+            report.pulled_deleted += done.deleted
+            report.conflicts += done.conflicts
+            report.rejected += done.rejected
+            wanted.update(done.files)
+            grids += done.grids
+    _receive_grids(api, db, grids, report)
 
 
 def _compare_counts(api: Api, db: Database, report: SyncReport, skip: set[tuple[str, str]]) -> None:

@@ -190,12 +190,26 @@ def _update_params(row_id: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply_changes(db: Database, server_url: str, changes: list[dict[str, Any]], next_since: int,
-                  skip: set[tuple[str, str]]) -> Applied:
-    """Apply one pulled page and move the cursor, in one transaction.
+                  skip: set[tuple[str, str]], conn: Connection | None = None) -> Applied:
+    """Apply one pulled page and move the cursor, in one transaction (the caller's `conn` when given, so that
+    several pages land together or not at all).
 
     Incoming wins over rows that are not pending. A pending row stays as it is: when the server holds a newer
     version with other content, a conflict is recorded (both values) instead of losing either side.
     """
+    if conn is None:
+        with _without_foreign_keys(db) as own:
+            return _apply_page(own, server_url, changes, next_since, skip)
+    return _apply_page(conn, server_url, changes, next_since, skip)
+
+
+def without_foreign_keys(db: Database) -> Any:
+    """A transaction for several pulled pages (see `_without_foreign_keys`)."""
+    return _without_foreign_keys(db)
+
+
+def _apply_page(conn: Connection, server_url: str, changes: list[dict[str, Any]], next_since: int,
+                skip: set[tuple[str, str]]) -> Applied:
     done = Applied()
     by_table: dict[str, list[dict[str, Any]]] = {}
     for ch in changes:
@@ -205,65 +219,64 @@ def apply_changes(db: Database, server_url: str, changes: list[dict[str, Any]], 
             by_table.setdefault(ch["table"], []).append(ch)
         else:
             done.rejected.append({"table": ch["table"], "id": ch["id"], "reason": "ligne reçue invalide"})
-    with _without_foreign_keys(db) as conn:
-        for name in [n for n in protocol.TABLES if n in by_table]:
-            t = protocol.table(name)
-            latest = {ch["id"]: ch for ch in by_table[name]}  # a page may name a row twice: keep the newest
-            local = _rows_by_id(conn, name, list(latest))
-            inserts, updates, removals = [], [], []
-            for row_id, ch in latest.items():
-                mine = local.get(row_id)
-                if ch["deleted"]:
-                    if mine is None or name in protocol.APPEND_ONLY:
-                        continue
-                    if mine["pending_sync"]:
-                        done.conflicts.append(_conflict_entry(
-                            "réception", name, row_id, [], server_version=ch["version"],
-                            base_version=state.base_version(mine["row_version"]),
-                            message="supprimé sur le serveur alors que modifié sur ce poste"))
-                    else:
-                        removals.append(row_id)
+    for name in [n for n in protocol.TABLES if n in by_table]:
+        t = protocol.table(name)
+        latest = {ch["id"]: ch for ch in by_table[name]}  # a page may name a row twice: keep the newest
+        local = _rows_by_id(conn, name, list(latest))
+        inserts, updates, removals = [], [], []
+        for row_id, ch in latest.items():
+            mine = local.get(row_id)
+            if ch["deleted"]:
+                if mine is None or name in protocol.APPEND_ONLY:
                     continue
-                if mine is None:
-                    inserts.append({"id": row_id, **_values(name, ch["data"], ch["version"])})
-                    continue
-                if name in protocol.APPEND_ONLY:
-                    if mine["pending_sync"] and protocol.digest(protocol.to_wire(name, mine)) == protocol.digest(
-                            ch["data"]):
-                        conn.execute(update(t).where(t.c.id == row_id).values(pending_sync=False))
-                    continue
-                if (name, row_id) in skip:
-                    continue
-                if not mine["pending_sync"]:
-                    if mine["row_version"] != state.synced_version(ch["version"]):
-                        updates.append(_update_params(row_id, _values(name, ch["data"], ch["version"])))
-                    continue
-                if state.base_version(mine["row_version"]) == ch["version"]:
-                    continue  # a local edit on top of this very version: it will be pushed
-                local_data = protocol.to_wire(name, mine)
-                if protocol.digest(local_data) == protocol.digest(ch["data"]):
+                if mine["pending_sync"]:
+                    done.conflicts.append(_conflict_entry(
+                        "réception", name, row_id, [], server_version=ch["version"],
+                        base_version=state.base_version(mine["row_version"]),
+                        message="supprimé sur le serveur alors que modifié sur ce poste"))
+                else:
+                    removals.append(row_id)
+                continue
+            if mine is None:
+                inserts.append({"id": row_id, **_values(name, ch["data"], ch["version"])})
+                continue
+            if name in protocol.APPEND_ONLY:
+                if mine["pending_sync"] and protocol.digest(protocol.to_wire(name, mine)) == protocol.digest(
+                        ch["data"]):
+                    conn.execute(update(t).where(t.c.id == row_id).values(pending_sync=False))
+                continue
+            if (name, row_id) in skip:
+                continue
+            if not mine["pending_sync"]:
+                if mine["row_version"] != state.synced_version(ch["version"]):
                     updates.append(_update_params(row_id, _values(name, ch["data"], ch["version"])))
-                    continue
-                done.conflicts.append(_conflict_entry(
-                    "réception", name, row_id, protocol.conflicting_fields(ch["data"], local_data),
-                    server_version=ch["version"], base_version=state.base_version(mine["row_version"]),
-                    message="modifié sur le serveur et sur ce poste"))
-            if inserts:
-                conn.execute(insert(t), inserts)
-            if updates:
-                columns = [c[2:] for c in updates[0] if c != "_id"]
-                conn.execute(update(t).where(t.c.id == bindparam("_id"))
-                             .values({c: bindparam(f"v_{c}") for c in columns}), updates)
-            for chunk in _chunks(removals):
-                conn.execute(t.delete().where(t.c.id.in_(chunk)))
-            done.written += len(inserts) + len(updates)
-            done.deleted += len(removals)
-            if name in protocol.BLOB_TABLES:
-                for ch in latest.values():
-                    if not ch["deleted"]:
-                        done.files[ch["data"]["sha256"]] = f"{protocol.BLOB_TABLES[name]}/{ch['data']['stored_path']}"
-        state.add_conflicts(conn, done.conflicts)
-        state.set_cursor(conn, server_url, next_since)
+                continue
+            if state.base_version(mine["row_version"]) == ch["version"]:
+                continue  # a local edit on top of this very version: it will be pushed
+            local_data = protocol.to_wire(name, mine)
+            if protocol.digest(local_data) == protocol.digest(ch["data"]):
+                updates.append(_update_params(row_id, _values(name, ch["data"], ch["version"])))
+                continue
+            done.conflicts.append(_conflict_entry(
+                "réception", name, row_id, protocol.conflicting_fields(ch["data"], local_data),
+                server_version=ch["version"], base_version=state.base_version(mine["row_version"]),
+                message="modifié sur le serveur et sur ce poste"))
+        if inserts:
+            conn.execute(insert(t), inserts)
+        if updates:
+            columns = [c[2:] for c in updates[0] if c != "_id"]
+            conn.execute(update(t).where(t.c.id == bindparam("_id"))
+                         .values({c: bindparam(f"v_{c}") for c in columns}), updates)
+        for chunk in _chunks(removals):
+            conn.execute(t.delete().where(t.c.id.in_(chunk)))
+        done.written += len(inserts) + len(updates)
+        done.deleted += len(removals)
+        if name in protocol.BLOB_TABLES:
+            for ch in latest.values():
+                if not ch["deleted"]:
+                    done.files[ch["data"]["sha256"]] = f"{protocol.BLOB_TABLES[name]}/{ch['data']['stored_path']}"
+    state.add_conflicts(conn, done.conflicts)
+    state.set_cursor(conn, server_url, next_since)
     return done
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import select, text
 from inspector.db.database import Database, check_database
 from inspector.db.models import Visit
 from inspector.services import photos
-from inspector.sync import SyncError, SyncReport, protocol, sync
+from inspector.sync import SyncError, SyncReport, local, protocol, sync
 
 from .conftest import Server
 
@@ -304,14 +304,13 @@ def test_dropped_connections_lose_and_duplicate_nothing_either_way(server: Serve
     # A fresh laptop's first pull through another flaky network: the same rows and files, nothing half-written.
     b = laptop("b", empty=True)
     proxy_b = flaky(seed=166)
-    report_b, failures_b = sync_until_success(b, proxy_b.url, token, foreign_keys_between_attempts=False)
+    report_b, failures_b = sync_until_success(b, proxy_b.url, token)
     assert report_b.counts_match and not report_b.conflicts, report_b.summary()
     assert len(failures_b) >= 1 and proxy_b.cuts, proxy_b.plans
     assert laptop_rows(b) == mine
     got = laptop_files(b)
     assert all(files[sha] == data for sha, data in got.items())  # what arrived is byte-identical
-    # Files whose rows came in an attempt cut before its downloads never arrive: a client bug, pinned by
-    # test_files_of_a_pull_cut_before_its_downloads_arrive_later (then this becomes `got == files`).
+    assert local.missing_files(b) == {}  # and every file named by a row arrived
     leftovers = [p for folder in ("photos", "documents") for p in (b.path.parent / folder).rglob(".*")]
     assert leftovers == []  # interrupted downloads leave no temporary file
 
@@ -341,10 +340,6 @@ class LoseOneAnswer(httpx.BaseTransport):
         self.inner.close()
 
 
-@pytest.mark.xfail(strict=True, reason="client bug: pulled pages are applied with foreign keys off and committed one "
-                                       "by one, so a pull cut between pages leaves rows whose parent (e.g. a visit "
-                                       "edited after its photos, hence with a later sequence number) has not arrived "
-                                       "yet: check_database reports dangling foreign keys until a later sync succeeds")
 def test_an_interrupted_first_pull_leaves_no_dangling_reference(server: Server, laptop, tmp_path: Path) -> None:
     token = server.token("nicolas")
     a = laptop("a")
