@@ -7,6 +7,7 @@ import hashlib
 import os
 from pathlib import Path
 
+import anyio
 from starlette.requests import ClientDisconnect, Request
 
 from ..sync.protocol import SHA256_RE
@@ -21,6 +22,14 @@ def check_name(sha256: str) -> str:
         raise ApiError(400, "invalid_blob_name", "Nom de fichier invalide : une empreinte SHA-256 (64 caractères "
                                                  "hexadécimaux) est attendue.")
     return sha256
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -104,19 +113,15 @@ class BlobStore:
                     except ClientDisconnect:
                         pass
                     fh.flush()
-                    os.fsync(fh.fileno())
+                    await anyio.to_thread.run_sync(os.fsync, fh.fileno())  # disk waits off the event loop
             finally:
                 if part.exists() and part.stat().st_size == 0:
                     part.unlink()
             if received < total:
                 return received, False
-            digest = hashlib.sha256()
-            with part.open("rb") as fh:
-                while block := fh.read(CHUNK):
-                    digest.update(block)
-            if digest.hexdigest() != sha256:
+            if await anyio.to_thread.run_sync(_file_digest, part) != sha256:
                 part.unlink()
                 raise ApiError(422, "digest_mismatch", "Le contenu reçu ne correspond pas à son empreinte SHA-256 : "
                                                        "fichier rejeté, renvoyez-le.")
-            self._finish(sha256, part)
+            await anyio.to_thread.run_sync(self._finish, sha256, part)
             return total, True
