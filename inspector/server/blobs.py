@@ -7,7 +7,6 @@ import hashlib
 import os
 from pathlib import Path
 
-import anyio
 from starlette.requests import ClientDisconnect, Request
 
 from ..sync.protocol import SHA256_RE
@@ -22,14 +21,6 @@ def check_name(sha256: str) -> str:
         raise ApiError(400, "invalid_blob_name", "Nom de fichier invalide : une empreinte SHA-256 (64 caractères "
                                                  "hexadécimaux) est attendue.")
     return sha256
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -113,15 +104,19 @@ class BlobStore:
                     except ClientDisconnect:
                         pass
                     fh.flush()
-                    await anyio.to_thread.run_sync(os.fsync, fh.fileno())  # disk waits off the event loop
+                    os.fsync(fh.fileno())
             finally:
                 if part.exists() and part.stat().st_size == 0:
                     part.unlink()
             if received < total:
                 return received, False
-            if await anyio.to_thread.run_sync(_file_digest, part) != sha256:
+            digest = hashlib.sha256()
+            with part.open("rb") as fh:
+                while block := fh.read(CHUNK):
+                    digest.update(block)
+            if digest.hexdigest() != sha256:
                 part.unlink()
                 raise ApiError(422, "digest_mismatch", "Le contenu reçu ne correspond pas à son empreinte SHA-256 : "
                                                        "fichier rejeté, renvoyez-le.")
-            await anyio.to_thread.run_sync(self._finish, sha256, part)
+            self._finish(sha256, part)
             return total, True
