@@ -9,27 +9,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from inspector.db.database import Database, open_database
-from inspector.db.models import Establishment, Photo
-from inspector.services import photos, visits
+from inspector.db.database import Database
+from inspector.db.models import Photo
+from inspector.services import photos
 from inspector.services.common import ServiceError
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = open_database(tmp_path / "data" / "inspector.sqlite")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def visit_id(db: Database) -> str:
-    with db.session() as s:
-        est = Establishment(kind="meuble", name="Studio", commune="Wimereux", capacity=2)
-        s.add(est)
-        s.commit()
-        est_id = est.id
-    return visits.create_visit(db, establishment_id=est_id, kind="classement", requested_category=2).value
 
 
 def jpeg(path: Path, size: tuple[int, int] = (1200, 800), orientation: int | None = None) -> Path:
