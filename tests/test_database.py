@@ -125,7 +125,7 @@ def test_cli_backup_and_check(tmp_path: Path) -> None:
     copies = list((tmp_path / "copies").glob("*.sqlite"))
     assert len(copies) == 1 and check_database(copies[0]) == []
     check = run_cli("--data-dir", str(tmp_path), "db", "check")
-    assert check.returncode == 0 and "intègre (schéma 0002)" in check.stdout
+    assert check.returncode == 0 and f"intègre (schéma {HEAD})" in check.stdout
 
 
 def test_cli_check_reports_a_missing_or_foreign_database(tmp_path: Path) -> None:

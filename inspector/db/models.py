@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -97,6 +97,8 @@ class Establishment(Synced, Base):
     current_category: Mapped[int | None] = mapped_column(Integer)
     category_valid_until: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
+    latitude: Mapped[float | None] = mapped_column(Float)  # WGS 84 degrees (Accueil Vélo distance to itineraries)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
 
 class EstablishmentLabel(Synced, Base):
@@ -145,6 +147,13 @@ class Visit(Synced, Base):
     revision_reason: Mapped[str] = mapped_column(Text, default="")
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
     observations_text: Mapped[str] = mapped_column(Text, default="")
+    # Label visits: submission to the commission freezes the evaluation; the pair's reasoned opinion; the sworn
+    # statement of regulatory compliance (T&H); the prerequisites checked (Accueil Vélo: itinerary, qualification).
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    opinion: Mapped[str] = mapped_column(Text, default="", server_default="")
+    sworn_statement_on: Mapped[dt.date | None] = mapped_column(Date)
+    sworn_statement_ref: Mapped[str] = mapped_column(Text, default="", server_default="")
+    prerequisites: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
     __table_args__ = (Index("ix_visits_state_planned", "state", "planned_on"),)
 
@@ -241,6 +250,7 @@ class Decision(Synced, Base):
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     number: Mapped[str] = mapped_column(String(40), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")  # per family, motivation…
 
 
 class AuditEntry(Base):

@@ -25,6 +25,14 @@ VISIT_SCOPED = frozenset({"visits", "rooms", "beds", "photos", "documents", "dec
 BLOB_TABLES = {"photos": "photos", "documents": "documents"}  # table -> data folder of its content-addressed files
 BOOKKEEPING = frozenset({"id", "row_version", "pending_sync"})  # never on the wire: each side keeps its own
 SHOWN_FIELDS_SKIP = frozenset({"created_at", "modified_at"})  # not listed as conflicting fields
+# Columns added after protocol 1 was published (laptop migration 0003): rows stored or sent without them are
+# still valid and read with these defaults, so a server holding older rows and an older laptop keep working.
+LATER_COLUMNS: dict[str, dict[str, Any]] = {
+    "establishments": {"latitude": None, "longitude": None},
+    "visits": {"submitted_at": None, "opinion": "", "sworn_statement_on": None, "sworn_statement_ref": "",
+               "prerequisites": {}},
+    "decisions": {"details": {}},
+}
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -55,8 +63,9 @@ def to_wire(name: str, row: Any) -> dict[str, Any]:
 def from_wire(name: str, data: dict[str, Any]) -> dict[str, Any]:
     """Checked wire data back to Python values for the laptop table."""
     out: dict[str, Any] = {}
+    later = LATER_COLUMNS.get(name, {})
     for col in wire_columns(name):
-        value = data[col.name]
+        value = data[col.name] if col.name in data or col.name not in later else later[col.name]
         if value is not None and isinstance(col.type, DateTime):
             value = dt.datetime.fromisoformat(value)
         elif value is not None and isinstance(col.type, Date):
@@ -116,7 +125,7 @@ def validate(name: str, row_id: str, data: Any) -> list[str]:
         return ["« data » doit être un objet JSON"]
     columns = {c.name: c for c in wire_columns(name)}
     problems = [f"champ « {k} » inconnu" for k in sorted(set(data) - set(columns))]
-    problems += [f"champ « {k} » manquant" for k in sorted(set(columns) - set(data))]
+    problems += [f"champ « {k} » manquant" for k in sorted(set(columns) - set(data) - set(LATER_COLUMNS.get(name, {})))]
     for key, col in columns.items():
         if key in data:
             why = _check_value(col, data[key])
