@@ -64,6 +64,25 @@ class Catalogue:
         return sorted(matches, key=lambda g: (g.provenance.applicable_from or "", g.version))[-1]
 
 
+STATUS_RANK = {"official": 2, "partial": 1, "example": 0}
+
+
+def default_grid(kind: str, today: _dt.date | None = None) -> Grid:
+    """The grid a new visit of this kind uses by default: in force today, official before partial before example.
+
+    The user may always pick another one; the choice is shown with the grid's provenance.
+    """
+    day = (today or _dt.date.today()).isoformat()
+    cat = load_catalogue()
+    candidates = [g for g in cat.grids if g.kind == kind]
+    started = [g for g in candidates if not g.provenance.applicable_from or g.provenance.applicable_from <= day]
+    pool = started or candidates
+    if not pool:
+        raise GridNotFound(f"aucune grille de type « {kind} » installée (importez la grille officielle)")
+    return max(pool, key=lambda g: (STATUS_RANK.get(g.provenance.status, -1), g.provenance.applicable_from or "",
+                                    g.version))
+
+
 def grid_files(dirs: list[Path] | None = None) -> list[Path]:
     files: list[Path] = []
     for d in dirs if dirs is not None else grid_dirs():

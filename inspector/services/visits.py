@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..db.database import Database
 from ..db.models import Bed, Decision, Establishment, Observation, Photo, Room, Visit, utcnow
 from ..grids.model import Grid
-from ..grids.registry import GridNotFound, find_grid
+from ..grids.registry import GridNotFound, default_grid, find_grid
 from ..grids.validate import GridError
 from ..scoring.answers import NA, NC, Answer, ScoringInputError, normalise_context, parse_answer
 from ..scoring.applicability import effective_status
@@ -30,8 +30,10 @@ VISIT_KINDS = {
     "chambre_hotes_reference": "chambre_hotes_reference",
 }
 DEFAULT_GRIDS = {"meubles": "MT-2022-V2"}
-STATES = ("planned", "in_progress", "completed", "issued", "acquired", "refused")
-LOCKED_STATES = frozenset({"completed", "issued", "acquired", "refused"})
+# "submitted": a label evaluation handed to the commission (frozen until its decision).
+STATES = ("planned", "in_progress", "completed", "submitted", "issued", "acquired", "refused")
+LOCKED_STATES = frozenset({"completed", "submitted", "issued", "acquired", "refused"})
+LABEL_FAMILIES = frozenset({"tourisme_handicap", "accueil_velo", "chambre_hotes_reference"})
 CLEARED = "cleared"
 
 
@@ -92,12 +94,10 @@ def create_visit(db: Database, *, establishment_id: str, kind: str, planned_on: 
         if est is None:
             raise NotFound(f"Établissement {establishment_id} introuvable.")
         gid = grid_id or DEFAULT_GRIDS.get(family)
-        if gid is None:
-            raise ServiceError(f"Aucune grille par défaut pour « {kind} » : indiquez la grille à utiliser.")
         try:
-            grid = find_grid(gid)
+            grid = find_grid(gid) if gid else default_grid(family)
         except (GridNotFound, GridError) as exc:
-            raise ServiceError(f"Grille {gid} indisponible : {exc}") from None
+            raise ServiceError(f"Grille {gid or family} indisponible : {exc}") from None
         if grid.kind != family:
             raise ServiceError(f"La grille {grid.id} ({grid.kind}) ne convient pas à une visite « {kind} ».")
         if family == "meubles":
@@ -417,6 +417,56 @@ def complete_visit(db: Database, *, visit_id: str, user_id: str | None = None,
         v.visited_on = v.visited_on or v.completed_at.date()
         v.pending_sync = True
         audit(s, user_id=user_id, action="visit.complete", table="visits", row_id=v.id)
+        s.commit()
+        return OpResult(v.id, Changed().add("visits", v.id))
+
+
+def submit_visit(db: Database, *, visit_id: str, user_id: str | None = None,
+                 at: dt.datetime | None = None) -> OpResult[str]:
+    """Hand a completed label evaluation to the commission: it is frozen (no answer, opinion or date changes)."""
+    at = at or utcnow()
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        if VISIT_KINDS.get(v.kind) not in LABEL_FAMILIES:
+            raise ServiceError("Seules les évaluations de label sont soumises à la commission.")
+        if v.state != "completed":
+            raise ServiceError(f"Soumission impossible : la visite est « {v.state} » (terminez-la d'abord).")
+        if VISIT_KINDS[v.kind] == "tourisme_handicap" and v.kind != "th_conseil" and not v.opinion.strip():
+            raise ServiceError("Soumission impossible : l'avis motivé du binôme d'évaluateurs manque.")
+        v.state = "submitted"
+        v.submitted_at = at
+        v.pending_sync = True
+        audit(s, user_id=user_id, action="visit.submit", table="visits", row_id=v.id)
+        s.commit()
+        return OpResult(v.id, Changed().add("visits", v.id))
+
+
+def set_label_record(db: Database, *, visit_id: str, opinion: str | None = None,
+                     sworn_statement_on: dt.date | None | bool = False, sworn_statement_ref: str | None = None,
+                     user_id: str | None = None) -> OpResult[str]:
+    """Record the pair's reasoned opinion and the sworn statement of compliance (date, document reference).
+
+    Allowed until the evaluation is submitted (a completed visit may still get its opinion). Passing
+    `sworn_statement_on=None` clears the date; leaving it False keeps it.
+    """
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        if v.superseded or v.state not in ("planned", "in_progress", "completed"):
+            raise VisitLocked(f"La visite est « {v.state} » : l'avis et la déclaration ne peuvent plus changer.")
+        before = {"opinion": v.opinion, "sworn_statement_on": v.sworn_statement_on,
+                  "sworn_statement_ref": v.sworn_statement_ref}
+        if opinion is not None:
+            v.opinion = opinion.strip()
+        if sworn_statement_on is not False:
+            v.sworn_statement_on = sworn_statement_on  # type: ignore[assignment]
+        if sworn_statement_ref is not None:
+            v.sworn_statement_ref = sworn_statement_ref.strip()
+        grid = grid_of(v)
+        if any(k.key == "sworn_statement" for k in grid.context):
+            v.context = {**v.context, "sworn_statement": v.sworn_statement_on is not None}
+        v.pending_sync = True
+        audit(s, user_id=user_id, action="visit.label_record", table="visits", row_id=v.id,
+              before={k: str(x) for k, x in before.items()})
         s.commit()
         return OpResult(v.id, Changed().add("visits", v.id))
 
