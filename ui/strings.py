@@ -550,3 +550,12 @@ def t(key: str, **params: Any) -> str:
     fr, en = UI[key]
     text = en if _LANG == "en" else fr
     return text.format(**params) if params else text
+
+
+def _merge() -> None:
+    from .strings_labels import LABEL_UI
+
+    UI.update(LABEL_UI)
+
+
+_merge()

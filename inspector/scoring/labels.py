@@ -116,6 +116,7 @@ def _answer_for(raw: Any, level: str) -> Any:
 def _parse(grid: Grid, answers: Mapping[str, Any]) -> dict[str, Any]:
     problems: list[str] = []
     out: dict[str, Any] = {}
+    level_codes = grid.level_codes
     for code, raw in answers.items():
         code = str(code)
         if not grid.has_criterion(code):
@@ -125,8 +126,8 @@ def _parse(grid: Grid, answers: Mapping[str, Any]) -> dict[str, Any]:
         values = raw.values() if isinstance(raw, dict) else [raw]
         if isinstance(raw, dict):
             for lv in raw:
-                if lv not in grid.level_codes:
-                    problems.append(f"critère {code} : niveau « {lv} » inconnu ({', '.join(grid.level_codes)})")
+                if lv not in level_codes:
+                    problems.append(f"critère {code} : niveau « {lv} » inconnu ({', '.join(level_codes)})")
         for v in values:
             if v not in (YES, NO, NA, NC, None):
                 problems.append(f"critère {code} : réponse {v!r} invalide (attendu \"yes\", \"no\" ou \"nc\")")
@@ -162,7 +163,9 @@ def _level(grid: Grid, level: str, label: str, ctx: Mapping[str, Any], settings:
     for crit in grid.criteria:
         if not _applies(crit, typology):
             continue
-        status = effective_status(crit, level, ctx, settings).status
+        # Most label criteria have no situational rule: their grid status is the effective status.
+        status = (effective_status(crit, level, ctx, settings).status if crit.applicability
+                  else crit.status_for(level))
         if status in ("NA", "R"):
             continue
         value = _answer_for(answers.get(crit.code), level)
@@ -195,15 +198,31 @@ def _level(grid: Grid, level: str, label: str, ctx: Mapping[str, Any], settings:
                        opt_total, opt_met, opt_ok, tuple(unanswered), tuple(nc))
 
 
+def _with_typology(grid: Grid, context: Mapping[str, Any], typology: str | None,
+                   problems: list[str]) -> Mapping[str, Any]:
+    """A grid whose prerequisites read the typology declares a `typology` context key: fill it from the visit's
+    typology when absent, and refuse a context that names another typology than the one the criteria are filtered
+    on (the prerequisites and the criteria would otherwise judge two different typologies)."""
+    if typology not in grid.typologies or grid.context_key("typology") is None:
+        return context  # no typology, or an unknown one (reported by score_label)
+    given = context.get("typology")
+    if given is None:
+        return {**context, "typology": typology}
+    if given != typology:
+        problems.append(f"contexte : typologie « {given} » différente de la typologie de la visite « {typology} »")
+    return context
+
+
 def score_label(grid: Grid, *, context: Mapping[str, Any], answers: Mapping[str, Any],
                 requested: Sequence[str] | None = None, typology: str | None = None,
                 settings: Mapping[str, Any] | None = None, partial: bool = False, lang: str = "fr") -> LabelResult:
     """Score a label visit. For T&H `requested` lists the families asked for (all by default)."""
     if grid.kind not in LABEL_KINDS:
         raise ScoringInputError([f"la grille {grid.id} n'est pas une grille de label"])
+    problems: list[str] = []
+    context = _with_typology(grid, context, typology, problems)
     ctx = normalise_context(grid, context)
     merged = merged_settings(grid, settings)
-    problems: list[str] = []
     if grid.typologies:
         if typology is None:
             problems.append(f"typologie absente (choix : {', '.join(grid.typologies)})")
@@ -218,8 +237,8 @@ def score_label(grid: Grid, *, context: Mapping[str, Any], answers: Mapping[str,
     parsed = _parse(grid, answers)
     labels = {lv.code: lv.label for lv in grid.levels}
     levels = {lv: _level(grid, lv, labels[lv], ctx, merged, parsed, typology) for lv in grid.level_codes}
-    missing = sorted({c for lv in wanted for c in levels[lv].unanswered}, key=lambda c: grid.criteria.index(
-        grid.criterion(c)))
+    order = {c.code: i for i, c in enumerate(grid.criteria)}  # grid order, without O(n²) list.index look-ups
+    missing = sorted({c for lv in wanted for c in levels[lv].unanswered}, key=order.__getitem__)
     if missing and not partial:
         raise ScoringInputError([f"critère {c} : réponse manquante" for c in missing])
     prereqs = tuple(PrerequisiteResult(p.code, p.text, conditions.evaluate(p.condition, ctx))
@@ -256,8 +275,10 @@ def _reasons(grid: Grid, r: LabelResult, missing: list[str], lang: str) -> list[
         if r.proposed:
             names = ", ".join(r.levels[lv].label for lv in r.passed_levels)
             out.append(tr("lbl_th_proposed", lang, count=len(r.passed_levels), families=names))
-        else:
+        elif len(r.passed_levels) < int(r.settings["min_families"]):
             out.append(tr("lbl_th_not_proposed", lang, count=len(r.passed_levels), minimum=r.settings["min_families"]))
+        else:  # enough families, but a prerequisite fails or answers are missing (said above)
+            out.append(tr("lbl_not_proposed", lang))
         return out
     for lv in r.requested:
         x = r.levels[lv]

@@ -152,6 +152,13 @@ class VisitDetail:
     measurements: dict[str, Any]
     photos: list[dict[str, Any]]
     observations_text: str
+    # Label evaluations (empty for meublés).
+    opinion: str = ""
+    sworn_statement_on: dt.date | None = None
+    sworn_statement_ref: str = ""
+    submitted_at: dt.datetime | None = None
+    prerequisites: dict[str, Any] | None = None
+    evaluators: tuple[str, str] = ("", "")  # the agency's evaluator and the partner evaluator, by name
 
 
 def visit_detail(db: Database, visit_id: str, *, today: dt.date | None = None) -> VisitDetail:
@@ -177,4 +184,25 @@ def visit_detail(db: Database, visit_id: str, *, today: dt.date | None = None) -
             previous_visit_id=v.previous_visit_id, revision_of_id=v.revision_of_id,
             answers=current_answers(s, visit_id),
             previous=current_answers(s, v.previous_visit_id) if v.previous_visit_id else {},
-            measurements=measurements_of(s, visit_id), photos=photos, observations_text=v.observations_text)
+            measurements=measurements_of(s, visit_id), photos=photos, observations_text=v.observations_text,
+            opinion=v.opinion, sworn_statement_on=v.sworn_statement_on, sworn_statement_ref=v.sworn_statement_ref,
+            submitted_at=v.submitted_at, prerequisites=dict(v.prerequisites or {}),
+            evaluators=(_user_name(s, v.evaluator_id), _user_name(s, v.second_evaluator_id)))
+
+
+def _user_name(s: Any, user_id: str | None) -> str:
+    from ..db.models import User
+
+    user = s.get(User, user_id) if user_id else None
+    return user.name if user else ""
+
+
+def list_users(db: Database, roles: tuple[str, ...] | None = None) -> list[tuple[str, str, str]]:
+    """People the app knows (id, name, role), for choosing evaluators."""
+    from ..db.models import User
+
+    with db.session() as s:
+        stmt = select(User.id, User.name, User.role).order_by(User.name)
+        if roles:
+            stmt = stmt.where(User.role.in_(roles))
+        return [tuple(r) for r in s.execute(stmt)]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db.database import Database
-from ..db.models import Bed, Decision, Establishment, Observation, Photo, Room, Visit, utcnow
+from ..db.models import Bed, Decision, Establishment, Observation, Photo, Room, User, Visit, utcnow
 from ..grids.model import Grid
 from ..grids.registry import GridNotFound, default_grid, find_grid
 from ..grids.validate import GridError
@@ -417,6 +417,40 @@ def complete_visit(db: Database, *, visit_id: str, user_id: str | None = None,
         v.visited_on = v.visited_on or v.completed_at.date()
         v.pending_sync = True
         audit(s, user_id=user_id, action="visit.complete", table="visits", row_id=v.id)
+        s.commit()
+        return OpResult(v.id, Changed().add("visits", v.id))
+
+
+def set_label_scope(db: Database, *, visit_id: str, families: list[str] | None = None, typology: str | None = None,
+                    second_evaluator_id: str | None | bool = False, user_id: str | None = None) -> OpResult[str]:
+    """Set what a label evaluation covers: the families requested (T&H, at least two for a label), the typology
+    or filière, the partner evaluator. Checked against the visit's own grid."""
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        check_editable(v)
+        grid = grid_of(v)
+        if grid.kind == "meubles":
+            raise ServiceError("Familles et typologie ne concernent que les visites de label.")
+        if families is not None:
+            unknown = [f for f in families if f not in grid.level_codes]
+            if unknown:
+                raise ServiceError(f"Famille(s) inconnue(s) : {', '.join(unknown)} (choix : "
+                                   f"{', '.join(grid.level_codes)}).")
+            if not families:
+                raise ServiceError("Choisissez au moins une famille.")
+            v.requested_families = [f for f in grid.level_codes if f in families]
+        if typology is not None:
+            if grid.typologies and typology not in grid.typologies:
+                raise ServiceError(f"Typologie « {typology} » inconnue dans la grille {grid.id} (choix : "
+                                   f"{', '.join(grid.typologies)}).")
+            v.typology = typology
+        if second_evaluator_id is not False:
+            if second_evaluator_id is not None and s.get(User, second_evaluator_id) is None:
+                raise NotFound(f"Évaluateur {second_evaluator_id} introuvable.")
+            v.second_evaluator_id = second_evaluator_id  # type: ignore[assignment]
+        v.pending_sync = True
+        audit(s, user_id=user_id, action="visit.label_scope", table="visits", row_id=v.id,
+              families=list(v.requested_families), typology=v.typology)
         s.commit()
         return OpResult(v.id, Changed().add("visits", v.id))
 

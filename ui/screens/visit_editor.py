@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QTreeView,
     QVBoxLayout,
@@ -33,10 +34,14 @@ from ..models.criteria_tree_model import CodeRole, CriteriaFilter, CriteriaTreeM
 from ..strings import t
 from ..widgets.context_editor import ContextEditor
 from ..widgets.criterion_pane import CriterionPane, PaneState
+from ..widgets.label_pane import FamilyLine, LabelPane, LabelPaneState
+from ..widgets.label_record_panel import LabelRecordPanel
+from ..widgets.label_result_panel import LabelResultPanel
 from ..widgets.result_panel import ResultPanel
 
 ANSWER_KEYS = {Qt.Key.Key_O: "yes", Qt.Key.Key_Y: "yes", Qt.Key.Key_N: "no", Qt.Key.Key_A: "na"}
-LOCKED = frozenset({"completed", "issued", "acquired", "refused"})
+LABEL_KEYS = {Qt.Key.Key_O: "yes", Qt.Key.Key_Y: "yes", Qt.Key.Key_N: "no", Qt.Key.Key_C: "nc", Qt.Key.Key_A: "nc"}
+LOCKED = frozenset(visits.LOCKED_STATES)
 
 
 def _load(db: Any, visit_id: str) -> tuple[Any, Grid]:
@@ -59,6 +64,7 @@ class VisitEditor(QWidget):
         self.grid: Grid | None = None
         self.detail: Any = None
         self.answers: dict[str, Any] = {}
+        self.label_answers: dict[tuple[str, str], Any] = {}  # label visits: (code, family) -> current answer
         self.previous: dict[str, Any] = {}
         self.photo_codes: set[str] = set()
         self.result: Any = None
@@ -127,7 +133,14 @@ class VisitEditor(QWidget):
         self.pane.answered.connect(self._answer_from_pane)
         self.pane.comment_changed.connect(self._comment_from_pane)
         self.pane.installEventFilter(self)
-        mv.addWidget(self.pane, 3)
+        self.label_pane = LabelPane()
+        self.label_pane.answered.connect(self._answer_from_label_pane)
+        self.label_pane.comment_changed.connect(self._comment_from_pane)
+        self.label_pane.installEventFilter(self)
+        self.panes = QStackedWidget()
+        self.panes.addWidget(self.pane)
+        self.panes.addWidget(self.label_pane)
+        mv.addWidget(self.panes, 3)
         self.photos = self._photos_panel()
         self.all_photos = QCheckBox()
         self.all_photos.setAccessibleName("Photos de toute la visite")
@@ -139,9 +152,15 @@ class VisitEditor(QWidget):
 
         self.side = QTabWidget()
         self.result_panel = ResultPanel()
+        self.label_result_panel = LabelResultPanel()
+        self.results = QStackedWidget()
+        self.results.addWidget(self.result_panel)
+        self.results.addWidget(self.label_result_panel)
         self.context_editor = ContextEditor()
         self.context_editor.changed.connect(self._context_changed)
-        for widget in (self.result_panel, self.context_editor):
+        self.record_panel = LabelRecordPanel(self.ctx)
+        self.record_panel.changed.connect(lambda: self.open_visit(self.visit_id) if self.visit_id else None)
+        for widget in (self.results, self.context_editor, self.record_panel):
             scroll = QScrollArea()
             scroll.setWidget(widget)
             scroll.setWidgetResizable(True)
@@ -189,8 +208,11 @@ class VisitEditor(QWidget):
         self.context_editor.retranslate()
         self.side.setTabText(0, t("result.title") + "  (Ctrl+R)")
         self.side.setTabText(1, t("editor.context") + "  (Ctrl+K)")
+        self.side.setTabText(2, t("label.record.tab"))
+        self.label_pane.retranslate()
+        self.record_panel.retranslate()
         if self.result is not None and self.grid is not None:
-            self.result_panel.show_result(self.grid, self.result)
+            self._show_result()
         if self.photos is not None and hasattr(self.photos, "retranslate"):
             self.photos.retranslate()
 
@@ -209,7 +231,15 @@ class VisitEditor(QWidget):
         self.detail, self.grid = detail, grid
         self.editable = detail.row.state not in LOCKED and not getattr(detail, "superseded", False)
         self.answers = {code: a for (code, level), a in detail.answers.items() if level == ""}
+        self.label_answers = dict(detail.answers)
         self.previous = {code: a for (code, level), a in detail.previous.items() if level == ""}
+        label = grid.kind != "meubles"
+        self.panes.setCurrentWidget(self.label_pane if label else self.pane)
+        self.results.setCurrentWidget(self.label_result_panel if label else self.result_panel)
+        self.side.setTabVisible(2, label)
+        if label:
+            self.record_panel.set_visit(detail.row.id, grid, detail)
+        self.result = None
         self.photo_codes = {p["criterion"] for p in detail.photos if p["criterion"]}
         row = detail.row
         cat = f" — {row.requested_category}★" if row.requested_category else ""
@@ -235,9 +265,89 @@ class VisitEditor(QWidget):
     def _engine_answers(self) -> dict[str, Any]:
         return {code: Answer(a.value, a.points, a.na_reason, a.comment) for code, a in self.answers.items()}
 
+    def is_label(self) -> bool:
+        return self.grid is not None and self.grid.kind != "meubles"
+
+    def _show_result(self) -> None:
+        if self.is_label():
+            self.label_result_panel.show_result(self.grid, self.result)
+        else:
+            self.result_panel.show_result(self.grid, self.result)
+
+    def _rescore_label(self) -> None:
+        """Label visits: per-family result from the current answers (every family at once, or one by one)."""
+        from inspector.scoring.labels import score_label
+
+        grid, detail = self.grid, self.detail
+        answers = visits.answers_for_engine(grid, self.label_answers)
+        try:
+            self.result = score_label(grid, context=detail.context, answers=answers,
+                                      requested=detail.requested_families or None,
+                                      typology=detail.typology or None, partial=True)
+        except ScoringInputError as exc:
+            self.message.setText("\n".join(exc.problems))
+            return
+        requested = self.result.requested
+        applies = self._label_applies()
+        states = {}
+        for crit in grid.criteria:
+            if not applies(crit):
+                states[crit.code] = ("off", False, False, False, "NA")
+                continue
+            lines = self._family_lines(crit)
+            live = [x for x in lines if x.status not in ("NA",)]
+            if not live:
+                states[crit.code] = ("off", False, False, False, "NA")
+                continue
+            values = {x.answer for x in live if x.status != "R"} or {x.answer for x in live}
+            if "none" in values and any(crit.code in self.result.levels[lv].unanswered for lv in requested):
+                state = "none"
+            elif "no" in values:
+                state = "no"
+            elif values == {"nc"}:
+                state = "nc"
+            elif "yes" in values:
+                state = "yes"
+            else:
+                state = "none" if "none" in values else "nc"
+            failed = any(crit.code in self.result.levels[lv].failed_mandatory for lv in requested)
+            note = self._label_comment(crit.code)
+            states[crit.code] = (state, bool(note), crit.code in self.photo_codes, failed, live[0].status)
+        self.model.update_states(states)
+        self._show_result()
+        self.result_changed.emit(self.result)
+
+    def _label_applies(self) -> Any:
+        typology = self.detail.typology or None
+        return lambda crit: not crit.typologies or typology in crit.typologies
+
+    def _family_lines(self, crit: Any) -> tuple[FamilyLine, ...]:
+        from inspector.scoring.applicability import effective_status
+
+        grid, detail = self.grid, self.detail
+        engine = visits.answers_for_engine(grid, {k: v for k, v in self.label_answers.items() if k[0] == crit.code})
+        raw = engine.get(crit.code)
+        levels = (self.result.requested if self.result is not None else grid.level_codes)
+        labels = {lv.code: lv.label for lv in grid.levels}
+        lines = []
+        for lv in levels:
+            value = raw.get(lv) if isinstance(raw, dict) else raw
+            status = effective_status(crit, lv, detail.context, self.result.settings if self.result else
+                                      grid.settings).status
+            label = labels[lv] if grid.kind == "tourisme_handicap" else t("label.single")
+            lines.append(FamilyLine(lv, label, status, value or "none"))
+        return tuple(lines)
+
+    def _label_comment(self, code: str) -> str:
+        found = [a for (c, _lv), a in self.label_answers.items() if c == code]
+        return max(found, key=lambda a: a.seq).comment if found else ""
+
     def _rescore(self) -> None:
         grid, detail = self.grid, self.detail
-        if grid is None or detail is None or grid.kind != "meubles":
+        if grid is not None and detail is not None and grid.kind != "meubles":
+            self._rescore_label()
+            return
+        if grid is None or detail is None:
             return
         from inspector.scoring.meubles import score_meuble
 
@@ -261,7 +371,7 @@ class VisitEditor(QWidget):
             failed = state == "no" and o.status in ("X", "X ONC", "PRQ")
             states[o.code] = (state, bool(a and a.comment), o.code in self.photo_codes, failed, o.status)
         self.model.update_states(states)
-        self.result_panel.show_result(grid, self.result)
+        self._show_result()
         self.result_changed.emit(self.result)
 
     def current_code(self) -> str | None:
@@ -290,6 +400,9 @@ class VisitEditor(QWidget):
         code = self.current_code()
         if code is None or self.grid is None or self.result is None:
             return
+        if self.is_label():
+            self._show_label_current(code)
+            return
         crit = self.grid.criterion(code)
         outcome = next(o for o in self.result.result.outcomes if o.code == code)
         a = self.answers.get(code)
@@ -310,6 +423,17 @@ class VisitEditor(QWidget):
         if self.photos is not None and self.visit_id:
             self.photos.set_visit(self.visit_id, None if self.all_photos.isChecked() else code, self.editable)
 
+    def _show_label_current(self, code: str) -> None:
+        crit = self.grid.criterion(code)
+        prev = [a for (c, _lv), a in self.detail.previous.items() if c == code] if self.detail.previous_visit_id \
+            else []
+        prev_text = ", ".join(f"{a.level or t('label.all_families')} : {a.value}" for a in prev) if prev else ""
+        st = LabelPaneState(criterion=crit, lines=self._family_lines(crit), comment=self._label_comment(code),
+                            previous=prev_text, editable=self.editable)
+        self.label_pane.show_state(self.grid, st)
+        if self.photos is not None and self.visit_id:
+            self.photos.set_visit(self.visit_id, None if self.all_photos.isChecked() else code, self.editable)
+
     # ----- answering -----------------------------------------------------------------------------------------
 
     def next_unanswered(self, after: str | None) -> str | None:
@@ -325,7 +449,38 @@ class VisitEditor(QWidget):
         code = self.current_code()
         if code is None:
             return False
+        if self.is_label():
+            return self.save_label_answer(code, value, "", advance=True)
         return self.save_answer(code, value, points, na_reason, advance=True)
+
+    def save_label_answer(self, code: str, value: str, level: str, *, advance: bool,
+                          comment: str | None = None) -> bool:
+        """Label visits: one answer for every family (level "") or for one family; durable on return."""
+        if not self.editable or self.visit_id is None or self.grid is None:
+            return False
+        started = time.perf_counter()
+        try:
+            res = visits.record_answer(self.ctx.db, visit_id=self.visit_id, criterion=code, value=value,
+                                       level=level, author_id=self.ctx.user_id,
+                                       comment=comment if comment is not None else self._label_comment(code))
+        except ServiceError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.message.setText("")
+        self.label_answers[(code, level)] = res.value
+        self._rescore()
+        nxt = self.next_unanswered(code) if advance else None
+        if nxt is not None:
+            self.go_to(nxt)
+        else:
+            self.show_current()
+        self.last_timing_ms = (time.perf_counter() - started) * 1000
+        self.ctx.notify(res.changed)
+        self.ctx.message.emit(f"{t('app.saved')} : {code}", 2000)
+        return True
+
+    def _answer_from_label_pane(self, code: str, value: str, level: str) -> None:
+        self.save_label_answer(code, value, level, advance=level == "")
 
     def save_answer(self, code: str, value: str, points: int | None, na_reason: str, *, advance: bool,
                     comment: str | None = None) -> bool:
@@ -366,6 +521,14 @@ class VisitEditor(QWidget):
                          advance=value != "na" or bool(na_reason))
 
     def _comment_from_pane(self, code: str, comment: str) -> None:
+        if self.is_label():
+            found = [a for (c, _lv), a in self.label_answers.items() if c == code]
+            if not found:
+                self.message.setText("Répondez d'abord au critère, puis ajoutez le commentaire.")
+                return
+            last = max(found, key=lambda a: a.seq)
+            self.save_label_answer(code, last.value, last.level, advance=False, comment=comment)
+            return
         a = self.answers.get(code)
         if a is None:
             self.message.setText("Répondez d'abord au critère, puis ajoutez le commentaire.")
@@ -384,6 +547,7 @@ class VisitEditor(QWidget):
             return
         current = visits.answers_of(self.ctx.db, self.visit_id)
         self.answers = {code: a for (code, level), a in current.items() if level == ""}
+        self.label_answers = dict(current)
         self._rescore()
         self.go_to(res.value)
         self.ctx.notify(res.changed)
@@ -391,9 +555,14 @@ class VisitEditor(QWidget):
     def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt override
         from PySide6.QtCore import QEvent
 
-        if event.type() == QEvent.Type.KeyPress and obj in (self.tree, self.pane) and not event.modifiers() & (
-                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+        if event.type() == QEvent.Type.KeyPress and obj in (self.tree, self.pane, self.label_pane) and \
+                not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
             key = event.key()
+            if self.is_label():
+                if key in LABEL_KEYS:
+                    self.answer_current(LABEL_KEYS[key])
+                    return True
+                return super().eventFilter(obj, event)
             if key in ANSWER_KEYS:
                 self.answer_current(ANSWER_KEYS[key])
                 return True

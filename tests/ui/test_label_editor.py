@@ -1,0 +1,124 @@
+"""A Tourisme & Handicap evaluation in the visit editor: answers for every family or one family, live per-family
+results, the pair's record, and submission to the commission (which freezes the evaluation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from inspector.db.models import Establishment, Observation, Visit
+from inspector.services import visits
+from tests.conftest import DATA
+from ui.screens.visit_editor import VisitEditor
+
+
+@pytest.fixture
+def th_visit(ctx, monkeypatch) -> str:
+    monkeypatch.setenv("INSPECTOR_GRIDS_DIR", str(DATA / "grids"))
+    with ctx.db.session() as s:
+        est = Establishment(kind="restaurant", name="Le Phare", commune="Boulogne-sur-Mer")
+        s.add(est)
+        s.commit()
+        est_id = est.id
+    return visits.create_visit(ctx.db, establishment_id=est_id, kind="th_primo", grid_id="TH-EXEMPLE-TEST",
+                               requested_families=["auditif", "moteur"], typology="restauration",
+                               planned_on=dt.date(2026, 11, 25)).value
+
+
+@pytest.fixture
+def editor(qtbot, ctx) -> VisitEditor:
+    widget = VisitEditor(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1366, 800)
+    widget.show()
+    return widget
+
+
+def open_visit(qtbot, editor: VisitEditor, visit_id: str) -> None:
+    with qtbot.waitSignal(editor.loaded, timeout=10000):
+        editor.open_visit(visit_id)
+
+
+def test_th_evaluation_from_first_answer_to_submission(qtbot, ctx, editor, th_visit) -> None:
+    open_visit(qtbot, editor, th_visit)
+    assert editor.is_label() and editor.panes.currentWidget() is editor.label_pane
+    assert editor.side.isTabVisible(2)
+    # Only the families requested are shown; T1 (moteur X) is the first criterion to answer.
+    assert editor.current_code() == "T1"
+    assert [x.level for x in editor._family_lines(editor.grid.criterion("T1"))] == ["auditif", "moteur"]
+    assert "exemple" in editor.label_result_panel.provenance.text().lower()
+    # Keyboard: O answers "met" for every family at once and moves on.
+    for _ in range(10):
+        if editor.current_code() is None or editor.model.node_state(editor.current_code()) != "none":
+            break
+        qtbot.keyClick(editor.tree, Qt.Key.Key_O)
+    assert editor.result is not None and not editor.result.provisional
+    assert editor.result.passed_levels == ["auditif", "moteur"]
+    # Both families pass, but the sworn statement of compliance (a prerequisite) is not recorded yet.
+    assert not editor.result.proposed and not editor.result.prerequisites_ok
+    assert "pas d'attribution" in editor.label_result_panel.heading.text()
+    editor.side.setCurrentIndex(2)
+    editor.record_panel.sworn.setChecked(True)
+    assert editor.record_panel.save()
+    qtbot.waitUntil(lambda: editor.detail is not None and editor.detail.sworn_statement_on is not None, timeout=10000)
+    assert editor.result.proposed
+    assert "Proposition : attribution" in editor.label_result_panel.heading.text()
+    # One family differs: T6 is a confort d'usage criterion for auditif and moteur; moteur says "not met".
+    editor.go_to("T6")
+    qtbot.mouseClick(editor.label_pane.family_buttons[("moteur", "no")], Qt.MouseButton.LeftButton)
+    assert editor.label_pane.family_buttons[("moteur", "no")].isChecked()
+    assert editor.label_pane.family_buttons[("auditif", "yes")].isChecked()
+    moteur = editor.result.levels["moteur"]
+    assert (moteur.confort_met, moteur.confort_total) == (1, 2) and not moteur.passed
+    assert editor.result.passed_levels == ["auditif"] and not editor.result.proposed
+    assert "Moteur" in editor.label_result_panel.body.text()
+    with ctx.db.session() as s:
+        levels = {(o.criterion, o.level, o.value) for o in s.scalars(select(Observation).where(
+            Observation.visit_id == th_visit))}
+    assert ("T6", "moteur", "no") in levels and ("T6", "", "yes") in levels
+    # Finish, then the pair's record and submission.
+    editor.finish()
+    qtbot.waitUntil(lambda: editor.detail is not None and editor.detail.row.state == "completed", timeout=10000)
+    panel = editor.record_panel
+    assert panel.submit_button.isEnabled()
+    panel.opinion.setPlainText("Accueil attentif ; la boucle magnétique est en place.")
+    panel.sworn.setChecked(True)
+    panel.sworn_ref.setText("DH-2026-14")
+    assert panel.submit(confirm=False)
+    qtbot.waitUntil(lambda: editor.detail is not None and editor.detail.row.state == "submitted", timeout=10000)
+    with ctx.db.session() as s:
+        v = s.get(Visit, th_visit)
+        assert v.state == "submitted" and v.submitted_at is not None
+        assert v.opinion.startswith("Accueil attentif") and v.sworn_statement_ref == "DH-2026-14"
+        assert v.sworn_statement_on is not None
+    # Frozen: no answer can change any more.
+    assert not editor.editable
+    assert not editor.save_label_answer("T1", "no", "", advance=False)
+    with pytest.raises(visits.ServiceError):
+        visits.record_answer(ctx.db, visit_id=th_visit, criterion="T1", value="no")
+
+
+def test_submission_needs_the_reasoned_opinion(ctx, th_visit) -> None:
+    for code in ("T1", "T2", "T3", "T4", "T5", "T6", "T7"):
+        visits.record_answer(ctx.db, visit_id=th_visit, criterion=code, value="yes")
+    visits.complete_visit(ctx.db, visit_id=th_visit)
+    with pytest.raises(visits.ServiceError, match="avis motivé"):
+        visits.submit_visit(ctx.db, visit_id=th_visit)
+    visits.set_label_record(ctx.db, visit_id=th_visit, opinion="Avis favorable pour les deux familles.")
+    visits.submit_visit(ctx.db, visit_id=th_visit)
+    with pytest.raises(visits.ServiceError):
+        visits.set_label_record(ctx.db, visit_id=th_visit, opinion="Changement après soumission")
+
+
+def test_scope_refuses_unknown_family_and_typology(ctx, th_visit) -> None:
+    with pytest.raises(visits.ServiceError, match="inconnue"):
+        visits.set_label_scope(ctx.db, visit_id=th_visit, families=["olfactif"])
+    with pytest.raises(visits.ServiceError, match="Typologie"):
+        visits.set_label_scope(ctx.db, visit_id=th_visit, typology="piscine")
+    visits.set_label_scope(ctx.db, visit_id=th_visit, families=["visuel", "mental"], typology="hebergement_erp")
+    with ctx.db.session() as s:
+        v = s.get(Visit, th_visit)
+        assert v.requested_families == ["mental", "visuel"] and v.typology == "hebergement_erp"
