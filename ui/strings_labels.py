@@ -39,4 +39,8 @@ LABEL_UI: dict[str, tuple[str, str]] = {
     "label.record.saved": ("Avis et déclaration enregistrés", "Opinion and statement saved"),
     "label.record.need_complete": ("Terminez l'évaluation (Ctrl+T) avant de la soumettre.",
                                    "Finish the evaluation (Ctrl+T) before submitting it."),
+    "label.disagreement": ("Désaccord entre évaluateurs{family} — {sides}. Enregistrez la réponse retenue.",
+                           "Evaluators disagree{family} — {sides}. Record the agreed answer."),
+    "label.disagreements": ("{count} critère(s) avec des réponses différentes des deux évaluateurs : {codes}.",
+                            "{count} criterion/criteria answered differently by the two evaluators: {codes}."),
 }

@@ -175,6 +175,10 @@ class Observation(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     seq: Mapped[int] = mapped_column(Integer)  # per-visit order of writing (ties of recorded_at)
     undoes_seq: Mapped[int | None] = mapped_column(Integer)  # set when this observation undoes an earlier one
+    # The observations of the same criterion and family this one replaces (the answers its author had in front of
+    # them). Observations that nothing replaces are the current ones; two of them with different values (two
+    # evaluators answering offline) are a disagreement, shown side by side until someone records the agreed answer.
+    based_on: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     pending_sync: Mapped[bool] = mapped_column(Boolean, default=True)
 
     __table_args__ = (Index("ix_observations_visit_seq", "visit_id", "seq"),

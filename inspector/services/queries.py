@@ -159,13 +159,15 @@ class VisitDetail:
     submitted_at: dt.datetime | None = None
     prerequisites: dict[str, Any] | None = None
     evaluators: tuple[str, str] = ("", "")  # the agency's evaluator and the partner evaluator, by name
+    disagreements: tuple[Any, ...] = ()  # visits.Disagreement: answers from two laptops that differ
+    authors: dict[str, str] | None = None  # user id -> name, for the people who answered
 
 
 def visit_detail(db: Database, visit_id: str, *, today: dt.date | None = None) -> VisitDetail:
     """Open one visit with its current answers, last visit's answers (renewal), measurements and photos."""
     from ..db.models import Photo
     from .common import NotFound
-    from .visits import current_answers, measurements_of
+    from .visits import current_answers, disagreements, measurements_of
 
     with db.session() as s:
         row = s.execute(_base(current_only=False).where(Visit.id == visit_id)).first()
@@ -187,7 +189,16 @@ def visit_detail(db: Database, visit_id: str, *, today: dt.date | None = None) -
             measurements=measurements_of(s, visit_id), photos=photos, observations_text=v.observations_text,
             opinion=v.opinion, sworn_statement_on=v.sworn_statement_on, sworn_statement_ref=v.sworn_statement_ref,
             submitted_at=v.submitted_at, prerequisites=dict(v.prerequisites or {}),
-            evaluators=(_user_name(s, v.evaluator_id), _user_name(s, v.second_evaluator_id)))
+            evaluators=(_user_name(s, v.evaluator_id), _user_name(s, v.second_evaluator_id)),
+            disagreements=tuple(disagreements(db, visit_id)), authors=_authors(s, visit_id))
+
+
+def _authors(s: Any, visit_id: str) -> dict[str, str]:
+    from ..db.models import Observation, User
+
+    rows = s.execute(select(User.id, User.name).where(User.id.in_(
+        select(Observation.author_id).where(Observation.visit_id == visit_id).distinct()))).all()
+    return dict(rows)
 
 
 def _user_name(s: Any, user_id: str | None) -> str:

@@ -204,6 +204,14 @@ def _validate_answer(grid: Grid, visit: Visit, criterion: str, value: Any, point
     return answer
 
 
+def _heads(s: Session, visit_id: str, criterion: str, level: str) -> list[str]:
+    """The observations of one criterion and family that nothing replaces yet (what a new answer replaces)."""
+    rows = s.execute(select(Observation.id, Observation.based_on).where(
+        Observation.visit_id == visit_id, Observation.criterion == criterion, Observation.level == level)).all()
+    replaced = {x for _id, based in rows for x in (based or [])}
+    return sorted(i for i, _based in rows if i not in replaced)
+
+
 def _next_seq(s: Session, visit_id: str) -> int:
     return (s.scalar(select(func.max(Observation.seq)).where(Observation.visit_id == visit_id)) or 0) + 1
 
@@ -223,7 +231,8 @@ def record_answer(db: Database, *, visit_id: str, criterion: str, value: Any, po
         answer = _validate_answer(grid, v, criterion, value, points, level, na_reason)
         obs = Observation(visit_id=visit_id, criterion=criterion, level=level, value=answer.value,
                           points=answer.points, na_reason=answer.na_reason, comment=comment, author_id=author_id,
-                          device_id=device_id, seq=_next_seq(s, visit_id), recorded_at=at)
+                          device_id=device_id, seq=_next_seq(s, visit_id), recorded_at=at,
+                          based_on=_heads(s, visit_id, criterion, level))
         s.add(obs)
         if v.state == "planned":
             v.state = "in_progress"
@@ -243,7 +252,8 @@ def clear_answer(db: Database, *, visit_id: str, criterion: str, level: str = ""
         if not grid_of(v).has_criterion(criterion):
             raise ServiceError(f"Critère {criterion} inconnu.")
         obs = Observation(visit_id=visit_id, criterion=criterion, level=level, value=CLEARED, author_id=author_id,
-                          seq=_next_seq(s, visit_id), recorded_at=utcnow())
+                          seq=_next_seq(s, visit_id), recorded_at=utcnow(),
+                          based_on=_heads(s, visit_id, criterion, level))
         s.add(obs)
         s.commit()
         return OpResult(obs.id, Changed().add("observations", obs.id))
@@ -270,7 +280,7 @@ def undo_last_answer(db: Database, *, visit_id: str, author_id: str | None = Non
                           value=before.value if before else CLEARED, points=before.points if before else None,
                           na_reason=before.na_reason if before else "", comment=before.comment if before else "",
                           author_id=author_id, seq=_next_seq(s, visit_id), recorded_at=utcnow(),
-                          undoes_seq=target.seq)
+                          undoes_seq=target.seq, based_on=_heads(s, visit_id, target.criterion, target.level))
         s.add(obs)
         s.commit()
         return OpResult(target.criterion, Changed().add("observations", obs.id))
@@ -281,17 +291,64 @@ def _current(o: Observation) -> CurrentAnswer:
                          o.author_id, o.seq)
 
 
-def current_answers(session: Session, visit_id: str) -> dict[tuple[str, str], CurrentAnswer]:
-    """The latest observation of each (criterion, family), cleared ones left out."""
+def _log(session: Session, visit_id: str) -> tuple[list[Any], set[str]]:
     rows = session.execute(
         select(Observation.criterion, Observation.level, Observation.value, Observation.points,
                Observation.na_reason, Observation.comment, Observation.recorded_at, Observation.author_id,
-               Observation.seq)
+               Observation.seq, Observation.id, Observation.based_on)
         .where(Observation.visit_id == visit_id).order_by(Observation.seq)).all()
-    latest: dict[tuple[str, str], CurrentAnswer] = {}
+    replaced = {x for r in rows if r[10] for x in r[10]}
+    return rows, replaced
+
+
+def current_answers(session: Session, visit_id: str) -> dict[tuple[str, str], CurrentAnswer]:
+    """The current answer of each (criterion, family), cleared ones left out.
+
+    On one laptop it is the latest observation. When two evaluators answered the same criterion offline, both
+    answers are current (see `disagreements`): the latest recorded one is shown until the pair agrees.
+    """
+    rows, replaced = _log(session, visit_id)
+    latest: dict[tuple[str, str], Any] = {}
     for r in rows:
-        latest[(r[0], r[1])] = CurrentAnswer(*r)
-    return {k: a for k, a in latest.items() if a.value != CLEARED}
+        if r[9] in replaced:
+            continue
+        key = (r[0], r[1])
+        if key not in latest or (r[6], r[8]) >= (latest[key][6], latest[key][8]):
+            latest[key] = r
+    return {k: CurrentAnswer(*r[:9]) for k, r in latest.items() if r[2] != CLEARED}
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Two evaluators (or two laptops) gave different current answers to the same criterion and family."""
+
+    criterion: str
+    level: str
+    answers: tuple[CurrentAnswer, ...]  # one per current observation, oldest first
+
+
+def _refuse_disagreements(db: Database, visit_id: str, what: str) -> None:
+    open_points = disagreements(db, visit_id)
+    if open_points:
+        codes = ", ".join(d.criterion + (f" ({d.level})" if d.level else "") for d in open_points)
+        raise ServiceError(f"{what} : les évaluateurs ne sont pas d'accord sur {codes} — enregistrez la réponse "
+                           "retenue (elle remplace les deux).")
+
+
+def disagreements(db: Database, visit_id: str) -> list[Disagreement]:
+    """Criteria whose current answers differ after observations from two laptops merged (none on one laptop)."""
+    with db.session() as s:
+        rows, replaced = _log(s, visit_id)
+    heads: dict[tuple[str, str], list[Any]] = {}
+    for r in rows:
+        if r[9] not in replaced:
+            heads.setdefault((r[0], r[1]), []).append(r)
+    out = []
+    for (code, level), found in heads.items():
+        if len({(r[2], r[3]) for r in found}) > 1:
+            found.sort(key=lambda r: (r[6], r[8]))
+            out.append(Disagreement(code, level, tuple(CurrentAnswer(*r[:9]) for r in found)))
+    return sorted(out, key=lambda d: (_order(d.criterion), d.level))
 
 
 def answers_of(db: Database, visit_id: str) -> dict[tuple[str, str], CurrentAnswer]:
@@ -409,6 +466,7 @@ def complete_visit(db: Database, *, visit_id: str, user_id: str | None = None,
         {c for lv in result.requested for c in result.levels[lv].unanswered})
     if missing:
         raise Incomplete(f"{len(missing)} critère(s) sans réponse : {', '.join(missing)}.", missing)
+    _refuse_disagreements(db, visit_id, "Clôture impossible")
     with db.session() as s:
         v = get_visit(s, visit_id)
         check_editable(v)
@@ -467,6 +525,7 @@ def submit_visit(db: Database, *, visit_id: str, user_id: str | None = None,
             raise ServiceError(f"Soumission impossible : la visite est « {v.state} » (terminez-la d'abord).")
         if VISIT_KINDS[v.kind] == "tourisme_handicap" and v.kind != "th_conseil" and not v.opinion.strip():
             raise ServiceError("Soumission impossible : l'avis motivé du binôme d'évaluateurs manque.")
+        _refuse_disagreements(db, visit_id, "Soumission impossible")
         v.state = "submitted"
         v.submitted_at = at
         v.pending_sync = True

@@ -32,6 +32,7 @@ LATER_COLUMNS: dict[str, dict[str, Any]] = {
     "visits": {"submitted_at": None, "opinion": "", "sworn_statement_on": None, "sworn_statement_ref": "",
                "prerequisites": {}},
     "decisions": {"details": {}},
+    "observations": {"based_on": []},
 }
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -8,7 +8,7 @@ from .protocol import ADMIN_TABLES, FIELD_TABLES, VISIT_SCOPED
 
 ROLES = ("inspector", "partner", "commission", "admin")
 WRITERS = frozenset({"inspector", "partner", "admin"})
-SUBMITTED_STATES = ("issued", "acquired", "refused")  # what the commission decides on
+SUBMITTED_STATES = ("submitted", "issued", "acquired", "refused")  # what the commission decides on
 
 
 def visit_writable(role: str, person_id: str, visit: dict[str, Any]) -> bool:

@@ -122,3 +122,33 @@ def test_scope_refuses_unknown_family_and_typology(ctx, th_visit) -> None:
     with ctx.db.session() as s:
         v = s.get(Visit, th_visit)
         assert v.requested_families == ["mental", "visuel"] and v.typology == "hebergement_erp"
+
+
+def test_answers_merged_from_two_laptops_that_differ_are_shown_side_by_side(qtbot, ctx, editor, th_visit) -> None:
+    from inspector.db.models import User
+
+    with ctx.db.session() as s:
+        julie = s.scalar(select(User.id).where(User.name == "Julie Caron"))
+        marc = s.scalar(select(User.id).where(User.name == "Marc Hennebelle"))
+        # As the sync leaves them: two first answers to T2, each written without knowing the other.
+        for seq, (who, value, note) in enumerate(((julie, "yes", ""), (marc, "no", "Boucle en panne")), start=1):
+            s.add(Observation(visit_id=th_visit, criterion="T2", level="", value=value, comment=note,
+                              author_id=who, seq=seq, based_on=[]))
+        s.commit()
+    open_visit(qtbot, editor, th_visit)
+    assert "T2" in editor.message.text()
+    editor.go_to("T2")
+    banner = editor.label_pane.disagreement
+    assert banner.isVisible()
+    assert "Julie Caron : Rempli" in banner.text() and "Marc Hennebelle : Non rempli « Boucle en panne »" in \
+        banner.text()
+    with pytest.raises(visits.ServiceError, match="pas d'accord sur T2"):
+        for code in ("T1", "T3", "T4", "T5", "T6", "T7"):
+            visits.record_answer(ctx.db, visit_id=th_visit, criterion=code, value="yes")
+        visits.complete_visit(ctx.db, visit_id=th_visit)
+    editor.go_to("T2")
+    qtbot.mouseClick(editor.label_pane.all_buttons["no"], Qt.MouseButton.LeftButton)
+    assert visits.disagreements(ctx.db, th_visit) == []
+    assert "T2" not in editor.message.text()
+    editor.go_to("T2")
+    assert not editor.label_pane.disagreement.isVisible()

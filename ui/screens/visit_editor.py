@@ -245,7 +245,8 @@ class VisitEditor(QWidget):
         cat = f" — {row.requested_category}★" if row.requested_category else ""
         lock = f" · {t('editor.locked')}" if not self.editable else ""
         self.title.setText(f"{row.establishment} ({row.commune}){cat} · {grid.id}{lock}")
-        self.message.setText("")
+        codes = sorted({d.criterion for d in detail.disagreements})
+        self.message.setText(t("label.disagreements", count=len(codes), codes=", ".join(codes)) if codes else "")
         self.model.set_grid(grid)
         self.tree.expandAll()
         self.context_editor.set_grid(grid, detail.context, self.editable)
@@ -423,13 +424,28 @@ class VisitEditor(QWidget):
         if self.photos is not None and self.visit_id:
             self.photos.set_visit(self.visit_id, None if self.all_photos.isChecked() else code, self.editable)
 
+    def disagreement_text(self, code: str) -> str:
+        """Both evaluators' answers to this criterion when they differ (observations merged from two laptops)."""
+        found = [d for d in getattr(self.detail, "disagreements", ()) if d.criterion == code]
+        if not found:
+            return ""
+        authors = self.detail.authors or {}
+        words = {"yes": t("label.met"), "no": t("label.not_met"), "nc": t("label.nc"), "na": t("editor.na")}
+        lines = []
+        for d in found:
+            sides = " | ".join(f"{authors.get(a.author_id or '', '?')} : {words.get(a.value, a.value)}"
+                               + (f" « {a.comment} »" if a.comment else "") for a in d.answers)
+            family = f" ({d.level})" if d.level else ""
+            lines.append(t("label.disagreement", family=family, sides=sides))
+        return "\n".join(lines)
+
     def _show_label_current(self, code: str) -> None:
         crit = self.grid.criterion(code)
         prev = [a for (c, _lv), a in self.detail.previous.items() if c == code] if self.detail.previous_visit_id \
             else []
         prev_text = ", ".join(f"{a.level or t('label.all_families')} : {a.value}" for a in prev) if prev else ""
         st = LabelPaneState(criterion=crit, lines=self._family_lines(crit), comment=self._label_comment(code),
-                            previous=prev_text, editable=self.editable)
+                            previous=prev_text, editable=self.editable, disagreement=self.disagreement_text(code))
         self.label_pane.show_state(self.grid, st)
         if self.photos is not None and self.visit_id:
             self.photos.set_visit(self.visit_id, None if self.all_photos.isChecked() else code, self.editable)
@@ -468,6 +484,11 @@ class VisitEditor(QWidget):
             return False
         self.message.setText("")
         self.label_answers[(code, level)] = res.value
+        if self.detail.disagreements:
+            left = tuple(visits.disagreements(self.ctx.db, self.visit_id))
+            self.detail = _replace(self.detail, disagreements=left)
+            codes = sorted({d.criterion for d in left})
+            self.message.setText(t("label.disagreements", count=len(codes), codes=", ".join(codes)) if codes else "")
         self._rescore()
         nxt = self.next_unanswered(code) if advance else None
         if nxt is not None:

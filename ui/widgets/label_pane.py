@@ -44,6 +44,7 @@ class LabelPaneState:
     comment: str
     previous: str
     editable: bool
+    disagreement: str = ""  # both evaluators' answers when they differ (after a sync)
 
 
 class LabelPane(QFrame):
@@ -69,6 +70,9 @@ class LabelPane(QFrame):
         self.help.setWordWrap(True)
         self.previous = QLabel()
         self.previous.setStyleSheet("color: #6a1b9a;")
+        self.disagreement = QLabel()
+        self.disagreement.setWordWrap(True)
+        self.disagreement.setStyleSheet("background: #fff3e0; border: 1px solid #ef6c00; padding: 6px;")
         self.all_label = QLabel()
         self.all_label.setStyleSheet("font-weight: 600; margin-top: 6px;")
         self.all_buttons: dict[str, QPushButton] = {}
@@ -91,7 +95,7 @@ class LabelPane(QFrame):
         self.comment.setMaximumHeight(90)
         self.comment.setAccessibleName("Commentaire du critère")
         self.comment.installEventFilter(self)
-        for w in (self.location, self.title, self.help, self.previous, self.all_label):
+        for w in (self.location, self.title, self.disagreement, self.help, self.previous, self.all_label):
             lay.addWidget(w)
         lay.addLayout(all_row)
         lay.addWidget(self.family_box)
@@ -171,6 +175,8 @@ class LabelPane(QFrame):
         self.help.setVisible(bool(c.help))
         self.previous.setText(t("editor.previous", answer=st.previous) if st.previous else "")
         self.previous.setVisible(bool(st.previous))
+        self.disagreement.setText(st.disagreement)
+        self.disagreement.setVisible(bool(st.disagreement))
         if old is None or [(x.level, x.label) for x in old.lines] != [(x.level, x.label) for x in st.lines]:
             self._rebuild_families(st.lines)
         labels = grid.status_labels if grid else {}

@@ -1,4 +1,5 @@
-"""Labels workflow: establishment coordinates, submission and opinion of label visits, decision details.
+"""Labels workflow: establishment coordinates, submission and opinion of label visits, decision details, and what
+each observation replaces (evaluators recording the same visit on two laptops).
 
 Revision ID: 0003
 Revises: 0002
@@ -26,9 +27,25 @@ def upgrade() -> None:
         t.add_column(sa.Column("prerequisites", sa.JSON(), nullable=False, server_default="{}"))
     with op.batch_alter_table("decisions") as t:
         t.add_column(sa.Column("details", sa.JSON(), nullable=False, server_default="{}"))
+    op.add_column("observations", sa.Column("based_on", sa.JSON(), nullable=False, server_default="[]"))
+    op.execute("DROP TRIGGER observations_no_update")
+    op.execute(_NO_UPDATE.format(extra=" OR NEW.based_on IS NOT OLD.based_on"))
+
+
+_NO_UPDATE = (
+    "CREATE TRIGGER observations_no_update BEFORE UPDATE ON observations "
+    # Only the sync marker may change (the laptop sets it to 0 once the server acknowledged the row).
+    "WHEN NEW.id IS NOT OLD.id OR NEW.visit_id IS NOT OLD.visit_id OR NEW.value IS NOT OLD.value "
+    "OR NEW.points IS NOT OLD.points OR NEW.comment IS NOT OLD.comment OR NEW.na_reason IS NOT OLD.na_reason "
+    "OR NEW.recorded_at IS NOT OLD.recorded_at OR NEW.criterion IS NOT OLD.criterion{extra} "
+    "BEGIN SELECT RAISE(ABORT, 'observations is append-only'); END"
+)
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER observations_no_update")
+    op.execute(_NO_UPDATE.format(extra=""))
+    op.drop_column("observations", "based_on")
     with op.batch_alter_table("decisions") as t:
         t.drop_column("details")
     with op.batch_alter_table("visits") as t:
