@@ -688,6 +688,116 @@ class _Builder:
                 revision_source = vid
         self.revise(revision_source, revised.evaluator_id)
         visits.refresh_states(self.db, today=today, user_id=self.users["Thomas Lemaire"])
+        self.build_labels()
+
+    # ----- label evaluations (scenarios S4 and S5) --------------------------------------------------------------
+
+    def label_visit(self, est: _Est, kind: str, *, evaluator: str, visited_on: dt.date | None,
+                    planned_on: dt.date | None = None, families: list[str] | None = None, typology: str = "",
+                    partner: str | None = None) -> tuple[str, Grid]:
+        vid = visits.create_visit(self.db, establishment_id=est.id, kind=kind, requested_families=families,
+                                  typology=typology, evaluator_id=self.users[evaluator],
+                                  second_evaluator_id=self.users[partner] if partner else None,
+                                  planned_on=planned_on or visited_on, user_id=self.users[evaluator]).value
+        if visited_on is not None:
+            visits.start_visit(self.db, visit_id=vid, visited_on=visited_on, user_id=self.users[evaluator],
+                               at=dt.datetime.combine(visited_on, dt.time(9, 30)))
+        with self.db.session() as s:
+            row = s.get(Visit, vid)
+            return vid, find_grid(row.grid_id, row.grid_version, row.grid_sha256)
+
+    def answer_all(self, vid: str, grid: Grid, typology: str, author: str, day: dt.date, *, limit: int | None = None,
+                   exceptions: dict[tuple[str, str], tuple[str, str]] | None = None) -> None:
+        """Every criterion of the typology met (for every family at once), then per-family exceptions."""
+        codes = [c.code for c in grid.criteria if not c.typologies or typology in c.typologies]
+        at = dt.datetime.combine(day, dt.time(10, 0))
+        for i, code in enumerate(codes[:limit]):
+            visits.record_answer(self.db, visit_id=vid, criterion=code, value="yes", author_id=self.users[author],
+                                 at=at + dt.timedelta(minutes=2 * i))
+        for (code, level), (value, comment) in (exceptions or {}).items():
+            visits.record_answer(self.db, visit_id=vid, criterion=code, value=value, level=level, comment=comment,
+                                 author_id=self.users[author], at=at + dt.timedelta(hours=2))
+
+    def build_labels(self) -> None:
+        today = self.today
+        # S4 — a brasserie in Arras asks for Tourisme & Handicap (moteur, auditif, visuel); the pair visited three
+        # weeks ago; the door's clear width fails moteur; submitted to the commission.
+        owner = self.add_owner("Karim Benali", commune="Arras", company="SARL Le Beffroi")
+        est = self.add_establishment(owner_id=owner, commune="Arras", name="Brasserie « Le Beffroi »",
+                                     kind="restaurant", address="12 place des Héros",
+                                     notes="Demande de label Tourisme & Handicap (moteur, auditif, visuel).")
+        day = _workday_before(self.days(-20))
+        vid, grid = self.label_visit(est, "th_primo", evaluator="Julie Caron", partner="Marc Hennebelle",
+                                     visited_on=day, families=["auditif", "moteur", "visuel"],
+                                     typology="restauration")
+        if grid.has_criterion("CB06"):
+            exceptions = {("CB06", "moteur"): ("no", "Porte d'entrée : 72 cm de passage utile (77 cm exigés).")}
+        else:
+            exceptions = {}
+        self.answer_all(vid, grid, "restauration", "Julie Caron", day, exceptions=exceptions)
+        visits.set_label_record(self.db, visit_id=vid, sworn_statement_on=day - dt.timedelta(days=12),
+                                sworn_statement_ref="Attestation ERP du 3 novembre",
+                                opinion="Accueil attentif et personnel formé. Auditif et visuel : critères "
+                                        "obligatoires remplis, confort d'usage au-delà du seuil. Moteur : la porte "
+                                        "d'entrée n'offre que 72 cm de passage utile ; avis défavorable pour cette "
+                                        "famille tant que la porte n'est pas changée.",
+                                user_id=self.users["Julie Caron"])
+        visits.complete_visit(self.db, visit_id=vid, user_id=self.users["Julie Caron"],
+                              at=dt.datetime.combine(day, dt.time(16, 0)))
+        visits.submit_visit(self.db, visit_id=vid, user_id=self.users["Julie Caron"],
+                            at=dt.datetime.combine(day + dt.timedelta(days=3), dt.time(11, 0)))
+        # A visite-conseil at the tourist office of Montreuil, started today.
+        owner = self.add_owner("Communauté de communes des 7 Vallées", commune="Montreuil-sur-Mer")
+        est = self.add_establishment(owner_id=owner, commune="Montreuil-sur-Mer", kind="office_tourisme",
+                                     name="Bureau d'information touristique de Montreuil")
+        vid, grid = self.label_visit(est, "th_conseil", evaluator="Julie Caron", partner="Marc Hennebelle",
+                                     visited_on=today, families=["auditif", "mental", "moteur", "visuel"],
+                                     typology="information_touristique")
+        self.answer_all(vid, grid, "information_touristique", "Julie Caron", today, limit=12)
+
+        # S5 — a chambre d'hôtes in Wissant, 1.2 km from the EuroVelo 4, qualified Chambre d'hôtes Référence
+        # until 2027: its Accueil Vélo audit is planned; a bike hirer 7 km from the route fails the distance.
+        owner = self.add_owner("Hélène Marquis", commune="Wissant")
+        est = self.add_establishment(owner_id=owner, commune="Wissant", kind="chambre_hotes",
+                                     name="Chambres d'hôtes « Les Oyats »", capacity=8, address="5 rue Gambetta",
+                                     notes="Trois chambres ; abri vélos dans la cour.")
+        with self.db.session() as s:
+            s.add(EstablishmentLabel(establishment_id=est.id, label="chambre_hotes_reference",
+                                     valid_from=dt.date(today.year - 2, 6, 14),
+                                     valid_until=dt.date(today.year + 1, 6, 13)))
+            row = s.get(Establishment, est.id)
+            row.latitude, row.longitude, row.rooms = 50.8846, 1.6612, 3
+            s.commit()
+        self.accueil_velo(est, "hebergement", "EuroVelo 4 — La Vélomaritime", "1.2", planned=_workday_after(
+            self.days(2)))
+        owner = self.add_owner("Yann Leroux", commune="Hesdin", company="Vélos des 7 Vallées")
+        est = self.add_establishment(owner_id=owner, commune="Hesdin", kind="loueur_velos",
+                                     name="Vélos des 7 Vallées", notes="Location de vélos à assistance électrique.")
+        self.accueil_velo(est, "loueur", "Véloroute de la vallée de la Canche", "7.0", planned=today, start=True)
+
+        # A chambre d'hôtes visited yesterday for Chambre d'hôtes Référence: waiting for the departmental commission.
+        owner = self.add_owner("Bernard et Odile Lecointe", commune="Montreuil-sur-Mer")
+        est = self.add_establishment(owner_id=owner, commune="Montreuil-sur-Mer", kind="chambre_hotes",
+                                     name="Chambres d'hôtes « Le Clos des Tilleuls »", capacity=6,
+                                     notes="Deux chambres doubles et une chambre familiale.")
+        with self.db.session() as s:
+            s.get(Establishment, est.id).rooms = 3
+            s.commit()
+        day = _workday_before(self.days(-1))
+        vid, grid = self.label_visit(est, "chambre_hotes_reference", evaluator="Sophie Delattre", visited_on=day)
+        self.answer_all(vid, grid, "", "Sophie Delattre", day)
+        visits.complete_visit(self.db, visit_id=vid, user_id=self.users["Sophie Delattre"],
+                              at=dt.datetime.combine(day, dt.time(12, 0)))
+
+    def accueil_velo(self, est: _Est, typology: str, route: str, km: str, *, planned: dt.date,
+                     start: bool = False) -> str:
+        vid, grid = self.label_visit(est, "accueil_velo", evaluator="Sophie Delattre",
+                                     visited_on=planned if start else None, planned_on=planned, typology=typology)
+        from .services import label_prerequisites
+
+        label_prerequisites.set_itinerary(self.db, vid, route, km, today=self.today,
+                                          user_id=self.users["Sophie Delattre"])
+        return vid
 
     def revise(self, visit_id: str, user: str) -> None:
         """The capacity on the issued certificat was wrong: a new revision, corrected, completed and issued."""

@@ -219,7 +219,7 @@ def test_command_creates_refuses_then_replaces_after_a_backup(tmp_path: Path) ->
     try:
         assert len(queries.list_visits(db, limit=1000)) == sum(queries.counts_by_state(db).values())
         with db.session() as s:
-            assert len(s.scalars(select(Establishment)).all()) == 80
+            assert len(s.scalars(select(Establishment)).all()) == 85  # 80 meublés, 5 label candidates
     finally:
         db.close()
     old = open_database(backups[0])
@@ -248,3 +248,26 @@ def test_visits_overview_shows_the_office_lists(tmp_path) -> None:
     assert show.returncode == 0 and "Wimereux" in show.stdout
     bad = subprocess.run([*base, "visits", "show", "zzzz"], capture_output=True, text=True, cwd=root, timeout=120)
     assert bad.returncode == 2 and "visite « zzzz » introuvable" in bad.stderr
+
+
+def test_label_scenarios_s4_and_s5_are_in_the_demo(demo: Database) -> None:
+    """S4: the brasserie's T&H dossier is submitted, moteur fails the door width; S5: the chambre d'hôtes meets the
+    Accueil Vélo prerequisites thanks to its Chambre d'hôtes Référence, the bike hirer 7 km away does not."""
+    demo_db = demo
+
+    def one(search: str, kind: str) -> str:
+        rows = [r for r in queries.list_visits(demo_db, today=TODAY, search=search) if r.kind == kind]
+        assert len(rows) == 1, (search, kind)
+        return rows[0].id
+
+    brasserie = one("Beffroi", "th_primo")
+    result = visits.score_visit(demo_db, brasserie, partial=False)
+    assert result.passed_levels == ["auditif", "visuel"] and result.proposed
+    assert "CB06" in result.levels["moteur"].failed_mandatory
+    with demo_db.session() as s:
+        row = s.get(Visit, brasserie)
+        assert row.state == "submitted" and row.opinion and row.second_evaluator_id is not None
+    oyats = visits.score_visit(demo_db, one("Oyats", "accueil_velo"))
+    assert oyats.prerequisites_ok
+    hirer = visits.score_visit(demo_db, one("Vélos des 7 Vallées", "accueil_velo"))
+    assert [p.ok for p in hirer.prerequisites if "5 km" in p.text] == [False]

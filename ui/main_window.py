@@ -61,6 +61,9 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.settings_action)
+        self.grids_action = QAction(self)
+        self.grids_action.triggered.connect(self.open_grids)
+        self.file_menu.addAction(self.grids_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.view_menu = bar.addMenu("")
@@ -88,6 +91,7 @@ class MainWindow(QMainWindow):
         self.view_menu.setTitle(t("menu.view"))
         self.visit_menu.setTitle(t("menu.visit"))
         self.settings_action.setText(t("menu.settings"))
+        self.grids_action.setText(t("menu.grids"))
         self.quit_action.setText(t("menu.quit"))
         self.visits_action.setText(t("menu.visits"))
         self.undo_action.setText(t("menu.undo") + " (Ctrl+Z)")
@@ -108,6 +112,11 @@ class MainWindow(QMainWindow):
         from .settings_dialog import SettingsDialog
 
         SettingsDialog(self.ctx, self).exec()
+
+    def open_grids(self) -> None:
+        from .screens.grids_dialog import GridsDialog
+
+        GridsDialog(self.ctx, self).exec()
 
     def open_sync(self) -> SyncDialog:
         """The sync dialog (first connection when no server is configured); modeless, one per window."""

@@ -20,6 +20,74 @@ UI: dict[str, tuple[str, str]] = {
     "menu.quit": ("&Quitter", "&Quit"),
     "menu.visits": ("Liste des &visites", "&Visit list"),
     "menu.undo": ("&Annuler la dernière réponse", "&Undo last answer"),
+    "menu.grids": ("&Grilles…", "&Grids…"),
+    # grids dialog
+    "grids.title": ("Grilles de contrôle", "Inspection grids"),
+    "grids.intro": ("Grilles installées sur ce poste. Une version installée n'est jamais modifiée : une correction "
+                    "est une nouvelle version. Les grilles importées sont enregistrées dans {folder}.",
+                    "Grids installed on this computer. An installed version is never changed: a correction is a new "
+                    "version. Imported grids are saved in {folder}."),
+    "grids.col.id": ("Grille", "Grid"),
+    "grids.col.version": ("Version", "Version"),
+    "grids.col.kind": ("Type", "Kind"),
+    "grids.col.provenance": ("Provenance", "Provenance"),
+    "grids.col.criteria": ("Critères", "Criteria"),
+    "grids.col.from": ("En vigueur le", "In force from"),
+    "grids.col.where": ("Emplacement", "Location"),
+    "grids.where.bundled": ("fournie avec l'application", "shipped with the application"),
+    "grids.where.data": ("importée ou reçue", "imported or received"),
+    "grids.kind.meubles": ("Meublés de tourisme", "Furnished tourist accommodation"),
+    "grids.kind.tourisme_handicap": ("Tourisme & Handicap", "Tourisme & Handicap"),
+    "grids.kind.accueil_velo": ("Accueil Vélo", "Accueil Vélo"),
+    "grids.kind.chambre_hotes_reference": ("Chambre d'hôtes Référence", "Chambre d'hôtes Référence"),
+    "grids.provenance.official": ("officielle", "official"),
+    "grids.provenance.partial": ("partielle — contenu officiel incomplet", "partial — official content incomplete"),
+    "grids.provenance.example": ("exemple — non officielle", "example — not official"),
+    "grids.table.name": ("Grilles installées", "Installed grids"),
+    "grids.import": ("&Importer un tableur…", "&Import a spreadsheet…"),
+    "grids.import.tip": ("Lire un classeur (XLSX, ou dossier de CSV) décrit dans docs/grid-spreadsheet.md, le "
+                         "vérifier et l'installer comme nouvelle version",
+                         "Read a workbook (XLSX, or a folder of CSV files) laid out as in docs/grid-spreadsheet.md, "
+                         "check it and install it as a new version"),
+    "grids.export": ("E&xporter…", "E&xport…"),
+    "grids.errors.name": ("Erreurs du classeur", "Workbook errors"),
+    "grids.errors": ("{count} erreur(s) : rien n'a été installé. Corrigez le classeur puis importez-le de nouveau.",
+                     "{count} error(s): nothing was installed. Correct the workbook, then import it again."),
+    "grids.error": ("Erreur : {error}", "Error: {error}"),
+    "grids.error.file": ("Fichier illisible : {error}", "Unreadable file: {error}"),
+    "grids.error.unavailable": ("Fonction indisponible dans cette installation (module manquant).",
+                                "Not available in this installation (missing module)."),
+    "grids.admin_only.user": ("L'import de grilles est réservé à un administrateur : {name} a le rôle « {role} ». "
+                              "L'export reste possible.",
+                              "Importing grids is for administrators only: {name} has the role “{role}”. Export "
+                              "is still possible."),
+    "grids.admin_only.nobody": ("L'import de grilles est réservé à un administrateur : choisissez un utilisateur "
+                                "administrateur dans Réglages, ou connectez-vous au serveur de l'agence avec un "
+                                "compte administrateur.",
+                                "Importing grids is for administrators only: choose an administrator user in "
+                                "Settings, or sign in to the agency server with an administrator account."),
+    "grids.invalid": ("{count} fichier(s) de grille illisible(s) ignoré(s) (détail : inspector grid list).",
+                      "{count} unreadable grid file(s) ignored (details: inspector grid list)."),
+    "grids.import.choose": ("Importer une grille depuis un classeur", "Import a grid from a workbook"),
+    "grids.import.filter": ("Classeurs de grille (*.xlsx *.xlsm *.csv);;Tous les fichiers (*)",
+                            "Grid workbooks (*.xlsx *.xlsm *.csv);;All files (*)"),
+    "grids.export.choose": ("Exporter la grille", "Export the grid"),
+    "grids.export.filter": ("Classeur Excel (*.xlsx);;Dossier de CSV : son fichier criteres.csv (*.csv)",
+                            "Excel workbook (*.xlsx);;Folder of CSV files: its criteres.csv file (*.csv)"),
+    "grids.import.checking": ("Lecture et vérification de {file}…", "Reading and checking {file}…"),
+    "grids.import.failed": ("Import refusé : {count} erreur(s), rien n'a été installé.",
+                            "Import refused: {count} error(s), nothing was installed."),
+    "grids.import.already": ("La grille {id} version {version} est déjà installée, identique ({path}) : rien à "
+                             "faire.",
+                             "Grid {id} version {version} is already installed, identical ({path}): nothing to do."),
+    "grids.import.confirm": ("Installer la grille {id} version {version} ?\n\n{title}\nProvenance : {provenance}\n"
+                             "{count} critère(s)\n\nUne version installée ne peut plus être modifiée ni remplacée.",
+                             "Install grid {id} version {version}?\n\n{title}\nProvenance: {provenance}\n"
+                             "{count} criteria\n\nAn installed version can no longer be changed or replaced."),
+    "grids.import.cancelled": ("Import annulé : rien n'a été installé.", "Import cancelled: nothing was installed."),
+    "grids.import.done": ("Grille {id} version {version} installée : {path}",
+                          "Grid {id} version {version} installed: {path}"),
+    "grids.export.done": ("Grille exportée : {path}", "Grid exported: {path}"),
     # visits screen
     "visits.today": ("Aujourd'hui", "Today"),
     "visits.planned": ("Planifiées", "Planned"),
@@ -109,6 +177,45 @@ UI: dict[str, tuple[str, str]] = {
                        "Note: a visit is already planned or in progress for this establishment."),
     "new_visit.saving": ("Création de la visite…", "Creating the visit…"),
     "new_visit.error": ("Création impossible : {error}", "Cannot create the visit: {error}"),
+    "new_visit.grid": ("&Grille", "&Grid"),
+    "new_visit.grid.item": ("{id} — {status}", "{id} — {status}"),
+    "new_visit.grid.official": ("officielle", "official"),
+    "new_visit.grid.partial": ("partielle", "partial"),
+    "new_visit.grid.example": ("exemple, non officielle", "example, not official"),
+    "new_visit.grid.loading": ("Recherche des grilles installées…", "Looking for the installed grids…"),
+    "new_visit.grid.none": ("Aucune grille {family} installée : importez la grille officielle "
+                            "(Fichier › Grilles…).",
+                            "No {family} grid installed: import the official grid (File › Grids…)."),
+    "new_visit.provenance.official": ("Grille officielle — {source}", "Official grid — {source}"),
+    "new_visit.provenance.partial": ("Grille partielle — {source}", "Partial grid — {source}"),
+    "new_visit.provenance.example": ("⚠ Grille d'exemple — non officielle : pour la formation uniquement",
+                                     "⚠ Example grid — not official: for training only"),
+    "new_visit.family.tourisme_handicap": ("Tourisme & Handicap", "Tourisme & Handicap"),
+    "new_visit.family.accueil_velo": ("Accueil Vélo", "Accueil Vélo"),
+    "new_visit.family.chambre_hotes_reference": ("Chambre d'hôtes Référence", "Chambre d'hôtes Référence"),
+    "new_visit.filiere": ("&Filière", "&Sector"),
+    "new_visit.typology": ("T&ypologie", "T&ypology"),
+    "new_visit.filiere.choose": ("Choisissez la filière.", "Choose the sector."),
+    "new_visit.typology.choose": ("Choisissez la typologie.", "Choose the typology."),
+    "new_visit.families": ("Fa&milles demandées", "Fa&milies requested"),
+    "new_visit.families.name": ("Familles de handicap demandées", "Disability families requested"),
+    "new_visit.families.two": ("Un label Tourisme & Handicap porte sur au moins deux familles (une visite-conseil "
+                               "peut n'en viser qu'une) : cochez-en {more} de plus.",
+                               "A Tourisme & Handicap label covers at least two families (an advisory visit may "
+                               "cover one): tick {more} more."),
+    "new_visit.families.one": ("Cochez au moins une famille.", "Tick at least one family."),
+    "new_visit.partner": ("Évaluateur &partenaire", "&Partner evaluator"),
+    "new_visit.partner.choose": ("Choisir… (binôme obligatoire)", "Choose… (pair required)"),
+    "new_visit.partner.optional": ("Aucun (facultatif pour une visite-conseil)",
+                                   "None (optional for an advisory visit)"),
+    "new_visit.partner.item": ("{name} ({role})", "{name} ({role})"),
+    "new_visit.partner.required": ("Choisissez l'évaluateur partenaire : une primo-visite ou un renouvellement "
+                                   "Tourisme & Handicap se fait en binôme.",
+                                   "Choose the partner evaluator: a Tourisme & Handicap first visit or renewal is "
+                                   "done by a pair of evaluators."),
+    "new_visit.label.first": ("{est} · aucune visite précédente.", "{est} · no previous visit."),
+    "new_visit.label.last": ("{est} · dernière visite : {kind} ({state}, {date}).",
+                             "{est} · last visit: {kind} ({state}, {date})."),
     # establishment card dialog
     "card.title": ("Fiche établissement — {name}", "Establishment card — {name}"),
     "card.loading": ("Chargement de la fiche…", "Loading the card…"),
@@ -131,6 +238,8 @@ UI: dict[str, tuple[str, str]] = {
     "card.has_lift": ("Ascenseur", "Lift"),
     "card.declaration_number": ("N° de déclaration", "Declaration number"),
     "card.notes": ("Notes", "Notes"),
+    "card.latitude": ("Latitude (WGS 84, degrés)", "Latitude (WGS 84, degrees)"),
+    "card.longitude": ("Longitude (WGS 84, degrés)", "Longitude (WGS 84, degrees)"),
     "card.owner_name": ("N&om", "N&ame"),
     "card.owner_company": ("Société", "Company"),
     "card.owner_address": ("Adresse", "Address"),
@@ -465,13 +574,49 @@ UI: dict[str, tuple[str, str]] = {
     "sync.conflicts": ("Conflits à examiner ({count})", "Conflicts to review ({count})"),
     "sync.conflicts.none": ("Aucun conflit.", "No conflict."),
     "sync.conflicts.note": ("Rien n'a été écrasé : les deux versions sont gardées, la ligne n'est plus envoyée tant "
-                            "que le conflit est ouvert. La résolution se fera dans une prochaine version ; en "
-                            "attendant, voyez avec l'agence.",
+                            "que le conflit est ouvert. Choisissez la version à garder : le choix part avec la "
+                            "prochaine synchronisation (si le serveur a encore changé entre-temps, un nouveau "
+                            "conflit apparaît, rien n'est écrasé).",
                             "Nothing was overwritten: both versions are kept and the row is not sent while the "
-                            "conflict is open. Resolving will come in a later version; meanwhile, check with the "
-                            "agency."),
+                            "conflict is open. Choose the version to keep: the choice goes with the next "
+                            "synchronisation (if the server changed again meanwhile, a new conflict appears; nothing "
+                            "is overwritten)."),
     "sync.conflicts.name": ("Conflits de synchronisation, champ par champ",
                             "Synchronisation conflicts, field by field"),
+    "sync.resolve.mine": ("&Garder ma version", "&Keep my version"),
+    "sync.resolve.mine.tip": ("Envoyer la version de ce poste au serveur, à la place de la sienne",
+                              "Send this computer's version to the server, in place of its own"),
+    "sync.resolve.server": ("&Prendre la version du serveur", "&Take the server's version"),
+    "sync.resolve.server.tip": ("Remplacer la version de ce poste par celle du serveur",
+                                "Replace this computer's version with the server's"),
+    "sync.resolve.merge": ("&Fusionner champ par champ", "&Merge field by field"),
+    "sync.resolve.merge.tip": ("Prendre les valeurs du serveur cochées et garder les autres valeurs de ce poste",
+                               "Take the checked server values and keep this computer's other values"),
+    "sync.resolve.field_tip": ("Cochez pour prendre cette valeur du serveur (fusion champ par champ)",
+                               "Check to take this server value (field-by-field merge)"),
+    "sync.resolve.merge.none": ("Cochez d'abord les valeurs du serveur à prendre, dans la colonne « Sur le "
+                                "serveur ».",
+                                "First check the server values to take, in the “On the server” column."),
+    "sync.resolve.confirm.title": ("Résoudre le conflit", "Resolve the conflict"),
+    "sync.resolve.confirm.mine": ("{what}\n\nGarder la version de ce poste ? Elle remplacera celle du serveur à la "
+                                  "prochaine synchronisation.",
+                                  "{what}\n\nKeep this computer's version? It will replace the server's at the "
+                                  "next synchronisation."),
+    "sync.resolve.confirm.server": ("{what}\n\nPrendre la version du serveur ? Les valeurs de ce poste pour ces "
+                                    "champs seront remplacées (elles restent dans le journal).",
+                                    "{what}\n\nTake the server's version? This computer's values for these fields "
+                                    "will be replaced (they stay in the log)."),
+    "sync.resolve.confirm.merge": ("{what}\n\nFusionner : valeurs du serveur pour les champs cochés, valeurs de ce "
+                                   "poste pour les autres ? Le résultat partira à la prochaine synchronisation.",
+                                   "{what}\n\nMerge: the server's values for the checked fields, this computer's "
+                                   "for the others? The result goes with the next synchronisation."),
+    "sync.resolve.running": ("Résolution en cours…", "Resolving…"),
+    "sync.resolve.done": ("Conflit résolu sur ce poste : le choix sera transmis au serveur à la prochaine "
+                          "synchronisation.",
+                          "Conflict resolved on this computer: the choice goes to the server with the next "
+                          "synchronisation."),
+    "sync.resolve.failed": ("Résolution impossible : {error}", "Could not resolve: {error}"),
+    "sync.phase.résolutions": ("Envoi des résolutions de conflits", "Sending conflict resolutions"),
     "sync.col.field": ("Champ", "Field"),
     "sync.col.local": ("Sur ce poste", "On this computer"),
     "sync.col.server": ("Sur le serveur", "On the server"),
@@ -533,6 +678,50 @@ UI: dict[str, tuple[str, str]] = {
     "sync.table.decisions": ("Décision", "Decision"),
     "sync.table.observations": ("Réponse", "Answer"),
     "sync.table.tombstones": ("Suppression", "Deletion"),
+    # Accueil Vélo prerequisites panel
+    "prereq.itinerary": ("Itinéraire cyclable le plus proche", "Nearest cycle itinerary"),
+    "prereq.name": ("Itinéraire", "Itinerary"),
+    "prereq.distance": ("Distance", "Distance"),
+    "prereq.source": ("Source", "Source"),
+    "prereq.within": ("{sign} {limit} km", "{sign} {limit} km"),
+    "prereq.km": ("{km} km", "{km} km"),
+    "prereq.yes": ("oui", "yes"),
+    "prereq.no": ("non", "no"),
+    "prereq.unknown": ("distance inconnue", "distance unknown"),
+    "prereq.unnamed": ("(itinéraire non nommé)", "(unnamed itinerary)"),
+    "prereq.source.saisie": ("saisie par l'inspecteur ({date})", "typed in by the inspector ({date})"),
+    "prereq.source.calcul": ("calculée depuis les coordonnées le {date} (fichier : {files})",
+                             "computed from the coordinates on {date} (file: {files})"),
+    "prereq.coordinates": ("Coordonnées de l'établissement : {lat}, {lon}", "Establishment coordinates: {lat}, {lon}"),
+    "prereq.no_coordinates": ("Coordonnées de l'établissement non renseignées (fiche établissement).",
+                              "The establishment's coordinates are not filled in (establishment card)."),
+    "prereq.compute": ("&Calculer depuis les coordonnées", "&Compute from the coordinates"),
+    "prereq.compute.tip": ("Distance à l'itinéraire le plus proche parmi les fichiers GeoJSON/GPX chargés par "
+                           "l'agence (remplace une saisie manuelle)",
+                           "Distance to the nearest itinerary in the GeoJSON/GPX files loaded by the agency "
+                           "(replaces a manual entry)"),
+    "prereq.manual": ("Saisie manuelle", "Manual entry"),
+    "prereq.manual_name": ("&Nom de l'itinéraire", "Itinerary &name"),
+    "prereq.manual_distance": ("&Distance (km)", "&Distance (km)"),
+    "prereq.manual_distance.placeholder": ("ex. 1,2", "e.g. 1.2"),
+    "prereq.manual_save": ("&Enregistrer la saisie", "&Save the entry"),
+    "prereq.qualification": ("Hébergement classé ou labellisé", "Accommodation classified or labelled"),
+    "prereq.qualification.on": ("Au {date} (jour de la visite) : {text}", "On {date} (visit day): {text}"),
+    "prereq.validity": ("Validité : du {start} au {end}", "Validity: from {start} to {end}"),
+    "prereq.item.ok": ("Prérequis rempli", "Prerequisite met"),
+    "prereq.item.failed": ("Prérequis non rempli", "Prerequisite not met"),
+    "prereq.ok": ("Prérequis Accueil Vélo remplis", "Accueil Vélo prerequisites met"),
+    "prereq.failed": ("Prérequis Accueil Vélo non remplis : {reasons}",
+                      "Accueil Vélo prerequisites not met: {reasons}"),
+    "prereq.fail.distance": ("itinéraire à {km} km (il faut {sign} {limit} km)",
+                             "itinerary {km} km away ({sign} {limit} km required)"),
+    "prereq.incomplete": ("Prérequis à compléter : distance à l'itinéraire cyclable inconnue",
+                          "Prerequisites to complete: distance to the cycle itinerary unknown"),
+    "prereq.locked": ("visite close : prérequis tels qu'enregistrés", "visit closed: prerequisites as recorded"),
+    "prereq.checking": ("Vérification des prérequis…", "Checking the prerequisites…"),
+    "prereq.none": ("Prérequis Accueil Vélo", "Accueil Vélo prerequisites"),
+    "prereq.error": ("{error}", "{error}"),
+    "prereq.saved": ("Itinéraire enregistré.", "Itinerary saved."),
 }
 
 

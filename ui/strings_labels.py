@@ -3,6 +3,27 @@
 from __future__ import annotations
 
 LABEL_UI: dict[str, tuple[str, str]] = {
+    "decision.title": ("Décision sur le label", "Label decision"),
+    "decision.outcome": ("Décision", "Decision"),
+    "decision.granted": ("Accordé", "Granted"),
+    "decision.refused": ("Refusé", "Refused"),
+    "decision.adjourned": ("Ajourné", "Adjourned"),
+    "decision.date": ("Date de la décision", "Decision date"),
+    "decision.by": ("Décidé par (commission, instance)", "Decided by (commission, body)"),
+    "decision.motivation": ("Motivation", "Motivation"),
+    "decision.refusal_reason": ("Motif de refus", "Refusal reason"),
+    "decision.proposal.yes": ("Proposition calculée : attribution (familles validées : {families}).",
+                              "Computed proposal: grant (families passed: {families})."),
+    "decision.proposal.no": ("Proposition calculée : pas d'attribution (familles validées : {families}).",
+                             "Computed proposal: do not grant (families passed: {families})."),
+    "decision.note": ("Le résultat calculé n'est qu'une proposition : une décision qui s'en écarte doit être "
+                      "motivée (par exemple, prestations substitutives).",
+                      "The computed result is only a proposal: a decision departing from it must say why "
+                      "(e.g. substitutive services)."),
+    "decision.button": ("Décision…", "Decision…"),
+    "decision.recorded": ("Décision {number} enregistrée : {status}", "Decision {number} recorded: {status}"),
+    "prereq.tab": ("Prérequis", "Prerequisites"),
+    "state.submitted": ("Soumise à la commission", "Submitted to the commission"),
     "label.met": ("Rempli", "Met"),
     "label.not_met": ("Non rempli", "Not met"),
     "label.nc": ("Non concerné", "Not concerned"),

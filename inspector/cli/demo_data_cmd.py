@@ -16,6 +16,7 @@ STATE_LABELS_FR = {
     "planned": "planifiées",
     "in_progress": "en cours",
     "completed": "terminées (certificat à émettre)",
+    "submitted": "soumises à la commission",
     "issued": "certificat émis",
     "acquired": "classement acquis",
     "refused": "refusées par le propriétaire",

@@ -1,16 +1,17 @@
-"""`inspector grid list|validate|show`: grids as the user sees them, provenance always shown."""
+"""`inspector grid list|validate|show|import|export`: grids as the user sees them, provenance always shown."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..grids import conditions
 from ..grids.loader import load_grid
 from ..grids.model import Grid
-from ..grids.registry import GridNotFound, find_grid, load_catalogue
+from ..grids.registry import GridNotFound, add_grid_dir, find_grid, load_catalogue
 from ..grids.validate import GridError
 from ..scoring.settings import OPEN_POINTS_FR
 from .main import UserError
@@ -29,7 +30,17 @@ def provenance_lines(grid: Grid) -> list[str]:
     return lines
 
 
+def data_grids_dir(args: argparse.Namespace) -> Path:
+    """The data folder's `grids/` (imported and synced versions), added to the search path."""
+    from ..paths import data_dir
+
+    folder = data_dir(getattr(args, "data_dir", None)) / "grids"
+    add_grid_dir(folder)
+    return folder
+
+
 def cmd_list(args: argparse.Namespace) -> int:
+    data_grids_dir(args)
     cat = load_catalogue()
     if not cat.grids and not cat.errors:
         print("Aucune grille trouvée.")
@@ -135,6 +146,7 @@ def _show_text(grid: Grid) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    data_grids_dir(args)
     try:
         grid = find_grid(args.grid_id, args.grid_version)
     except (GridNotFound, GridError) as exc:
@@ -144,4 +156,52 @@ def cmd_show(args: argparse.Namespace) -> int:
         print()
     else:
         _show_text(grid)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read a grid workbook, validate it, and install it as a new, immutable grid version."""
+    from ..grids.loader import build_grid
+    from ..grids.spreadsheet import InstallRefused, SpreadsheetError, import_workbook, install_grid
+
+    folder = data_grids_dir(args)
+    try:
+        doc = import_workbook(args.file)
+        result = install_grid(doc, folder, dry_run=args.dry_run)
+    except SpreadsheetError as exc:
+        raise UserError(str(exc)) from None
+    except (InstallRefused, GridError) as exc:
+        raise UserError(f"{args.file} : {exc}") from None
+    except OSError as exc:
+        raise UserError(f"{folder} : écriture impossible ({exc.strerror or exc})") from None
+    grid = build_grid(doc, result.sha256, str(result.path))
+    print(f"Grille {grid.id} version {grid.version} ({grid.kind}) : {len(grid.criteria)} critère(s), "
+          f"niveaux {', '.join(grid.level_codes)}.")
+    print("\n".join(provenance_lines(grid)))
+    if result.already:
+        print(f"Déjà installée, identique : {result.path} (rien n'a été écrit).")
+    elif args.dry_run:
+        print(f"Simulation (--dry-run) : classeur valide, rien n'a été enregistré (serait écrite dans {result.path}).")
+    else:
+        print(f"Installée : {result.path}\nsha256 {result.sha256}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a grid as a workbook (XLSX) or as its folder of CSV files."""
+    from ..grids.spreadsheet import ExportError, export_grid
+
+    data_grids_dir(args)
+    try:
+        grid = find_grid(args.grid_id, args.grid_version)
+    except (GridNotFound, GridError) as exc:
+        raise UserError(str(exc)) from None
+    try:
+        written = export_grid(grid, args.out)
+    except ExportError as exc:
+        raise UserError(f"export de {grid.id} impossible : {exc}") from None
+    except OSError as exc:
+        raise UserError(f"{args.out} : écriture impossible ({exc.strerror or exc})") from None
+    print(f"Grille {grid.id} version {grid.version} ({grid.provenance.label_fr()}, {len(grid.criteria)} critère(s)) "
+          f"exportée : {written}")
     return 0

@@ -12,8 +12,8 @@ class UserError(Exception):
 
 
 def _grid_parser(sub: argparse._SubParsersAction) -> None:
-    grid = sub.add_parser("grid", help="grilles de contrôle : lister, valider, afficher")
-    gsub = grid.add_subparsers(dest="grid_command", required=True, metavar="{list,validate,show}")
+    grid = sub.add_parser("grid", help="grilles de contrôle : lister, valider, afficher, importer, exporter")
+    gsub = grid.add_subparsers(dest="grid_command", required=True, metavar="{list,validate,show,import,export}")
     gsub.add_parser("list", help="lister les grilles disponibles")
     val = gsub.add_parser("validate", help="valider un ou plusieurs fichiers de grille")
     val.add_argument("paths", nargs="+", metavar="PATH")
@@ -21,6 +21,13 @@ def _grid_parser(sub: argparse._SubParsersAction) -> None:
     show.add_argument("grid_id", metavar="GRID_ID")
     show.add_argument("--version", dest="grid_version", help="version précise de la grille")
     show.add_argument("--json", action="store_true", help="sortie JSON")
+    gimp = gsub.add_parser("import", help="installer une grille depuis un classeur (XLSX ou dossier de CSV)")
+    gimp.add_argument("file", metavar="FILE")
+    gimp.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien enregistrer")
+    gexp = gsub.add_parser("export", help="écrire une grille sous forme de classeur (XLSX ou dossier de CSV)")
+    gexp.add_argument("grid_id", metavar="GRID_ID")
+    gexp.add_argument("--version", dest="grid_version", help="version précise de la grille")
+    gexp.add_argument("--out", required=True, metavar="FILE.xlsx|.csv", help="classeur .xlsx, ou dossier de CSV")
 
 
 def _data_parsers(sub: argparse._SubParsersAction) -> None:
@@ -52,7 +59,8 @@ def _data_parsers(sub: argparse._SubParsersAction) -> None:
     vshow.add_argument("--json", action="store_true")
     report = sub.add_parser("report", help="document PDF d'une visite (aperçu, ou émission avec --issue)")
     report.add_argument("visit_id", metavar="VISIT_ID")
-    report.add_argument("--kind", default="certificat", choices=("certificat", "decision", "conseil", "label"))
+    report.add_argument("--kind", default="certificat", choices=("certificat", "decision", "conseil", "label",
+                                                                "attestation"))
     report.add_argument("--out", metavar="FILE.pdf", help="fichier à écrire (aperçu ou copie du document émis)")
     report.add_argument("--issue", action="store_true", help="émettre : enregistrer le PDF et son empreinte")
     report.add_argument("--reason", default="", help="motif d'une nouvelle révision d'un document déjà émis")
@@ -102,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     _grid_parser(sub)
     _data_parsers(sub)
     _server_parsers(sub)
+    from . import itineraries_cmd, labels_cmd
+
+    labels_cmd.add_parser(sub)
+    itineraries_cmd.add_parser(sub)
     score = sub.add_parser("score", help="calculer le résultat d'une visite décrite dans un fichier JSON")
     score.add_argument("file", metavar="FILE.json")
     score.add_argument("--json", action="store_true", help="sortie JSON")
@@ -111,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="modifier un réglage de calcul (ex. rounding=ceil)")
     score.add_argument("--target", metavar="CATÉGORIE", help="visite-conseil : ce qui manque pour cette catégorie")
     score.add_argument("--lang", choices=("fr", "en"), default="fr", help="langue des explications")
+    from .decide_cmd import add_parser as _decide_parser
+
+    _decide_parser(sub)
     demo = sub.add_parser("demo", help="calculer une visite de démonstration et écrire son résultat")
     demo.add_argument("--out", default="inspector-demo", metavar="DIR", help="dossier de sortie")
     demo.add_argument("--sync", action="store_true",
@@ -123,7 +138,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "grid":
         from . import grid_cmd
 
-        handlers = {"list": grid_cmd.cmd_list, "validate": grid_cmd.cmd_validate, "show": grid_cmd.cmd_show}
+        handlers = {"list": grid_cmd.cmd_list, "validate": grid_cmd.cmd_validate, "show": grid_cmd.cmd_show,
+                    "import": grid_cmd.cmd_import, "export": grid_cmd.cmd_export}
         return handlers[args.grid_command](args)
     if args.command == "score":
         from . import score_cmd
@@ -153,6 +169,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.command == "users":
             return handlers[args.users_command](args)
         return serve_cmd.cmd_serve(args) if args.command == "serve" else sync_cmd.cmd_sync(args)
+    if args.command == "decide":
+        from . import decide_cmd
+
+        return decide_cmd.cmd_decide(args)
+    if args.command in ("labels", "itineraries"):
+        from . import itineraries_cmd, labels_cmd
+
+        return (labels_cmd if args.command == "labels" else itineraries_cmd).run(args)
     if args.command == "demo-data":
         from . import demo_data_cmd
 

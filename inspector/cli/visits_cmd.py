@@ -11,7 +11,8 @@ from typing import Any
 from .db_cmd import open_db
 from .main import UserError
 
-STATE_FR = {"planned": "planifiée", "in_progress": "en cours", "completed": "terminée", "issued": "certificat émis",
+STATE_FR = {"planned": "planifiée", "in_progress": "en cours", "completed": "terminée",
+            "submitted": "soumise à la commission", "issued": "certificat émis",
             "acquired": "classement acquis", "refused": "refusée"}
 
 

@@ -77,6 +77,8 @@ class ReportData:
     owner_signature: Path | None = None  # drawn on screen by the owner, printed on the proposition
     document_revision: int = 1  # revision of the issued document (a correction of an issued PDF is 2, 3…)
     replaces_note: str = ""  # printed on a document that replaces an earlier one
+    rooms: int | None = None  # rooms let (chambre d'hôtes: visit context "room_count", else the establishment's)
+    label_decision: Any = None  # label visits: the latest LabelDecision (services.label_decisions), None if none
 
     @property
     def short_id(self) -> str:
@@ -136,12 +138,16 @@ def collect(db: Database, visit_id: str) -> ReportData:
             requested_category=v.requested_category, proposed_category=v.proposed_category,
             visited_on=v.visited_on, issued_on=v.issued_on, received_on=v.received_on, acquired_on=v.acquired_on,
             valid_until=v.valid_until, context=dict(v.context), observations_text=v.observations_text,
-            grid_key=(v.grid_id, v.grid_version, v.grid_sha256),
+            grid_key=(v.grid_id, v.grid_version, v.grid_sha256), rooms=v.context.get("room_count") or est.rooms,
         )
     grid = pinned_grid(*data.pop("grid_key"))
     from ..services.signatures import owner_signature
 
     data["owner_signature"] = owner_signature(db, visit_id)
+    if grid.kind != "meubles":
+        from ..services.label_decisions import label_decision_of
+
+        data["label_decision"] = label_decision_of(db, visit_id)
     result = visit_ops.score_visit(db, visit_id, partial=True)
     return ReportData(grid=grid, answers=answers, result=result, measurements=measurements,
                       photos=tuple(photo_refs), warnings=tuple(warnings), **data)

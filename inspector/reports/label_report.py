@@ -20,7 +20,7 @@ from .blocks import ANSWER_WORDS, date_fr, decor_for, key_values, party_text, ph
 from .data import Party, ReportData
 
 WIDTH = A4[0] - 30 * mm - 12  # the frame's width less its 6 pt paddings
-DONE_STATES = frozenset({"completed", "issued", "acquired", "refused"})
+DONE_STATES = frozenset({"completed", "submitted", "issued", "acquired", "refused"})
 TITLES = {
     "tourisme_handicap": "Rapport d'évaluation — Tourisme & Handicap",
     "accueil_velo": "Rapport d'audit — Accueil Vélo",
@@ -252,6 +252,29 @@ def _proposal(result: LabelResult, number_: int) -> list[Any]:
                                              "tourisme_handicap" else "."), st["small"])]
 
 
+def _decision(data: ReportData) -> list[Any]:
+    """The decision recorded on the proposal (services.label_decisions), when there is one."""
+    d = getattr(data, "label_decision", None)
+    if d is None:
+        return []
+    st = styles()
+    words = {"acquired": "attribution", "refused": "refus", "adjourned": "ajournement"}.get(d.status, d.status)
+    items = [f"{f.label} : {({'granted': 'accordée', 'refused': 'refusée', 'adjourned': 'ajournée'}).get(f.outcome)}"
+             + (f" (motif : {f.refusal_reason})" if f.refusal_reason else "")
+             + (f" — s'écarte de la proposition : {f.motivation}" if f.departs and f.motivation else "")
+             for f in d.family_decisions]
+    story: list[Any] = [para(f"Décision n° {d.number} du {date_fr(d.decided_on)}"
+                             + (f" ({d.decided_by})" if d.decided_by else "") + f" : {words}.", st["h3"])]
+    if d.notice:
+        story.append(para(d.notice, st["body"]))
+    story += bullets(items)
+    if d.motivation:
+        story.append(para(f"Motivation : {d.motivation}", st["body"]))
+    if d.valid_until:
+        story.append(para(f"Valable du {date_fr(d.valid_from)} au {date_fr(d.valid_until)} inclus.", st["body"]))
+    return story
+
+
 def _opinion(data: ReportData, number_: int) -> list[Any]:
     st, ls = styles(), local_styles()
     title = "Avis motivé des évaluateurs" if data.grid.kind == "tourisme_handicap" else "Observations de l'auditeur"
@@ -337,7 +360,7 @@ def render_label_report(data: ReportData, *, issued_on: dt.date, draft: bool = F
     else:
         story += _single_results(data, result, 2)
         n = 4
-    story += [CondPageBreak(60 * mm), *_proposal(result, n),
+    story += [CondPageBreak(60 * mm), *_proposal(result, n), *_decision(data),
               KeepTogether([*_opinion(data, n + 1), Spacer(0, 5 * mm), _signatures(data)])]
     story += [PageBreak(), *_referential(data, result)]
     if data.photos:

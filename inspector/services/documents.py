@@ -20,6 +20,7 @@ KINDS = {
     "decision": "Décision de classement",
     "conseil": "Rapport de visite-conseil",
     "label": "Rapport d'évaluation",
+    "attestation": "Attestation",
 }
 
 
@@ -59,6 +60,10 @@ def renderer(kind: str) -> Callable[..., bytes]:
         from ..reports.label_report import render_label_report
 
         return render_label_report
+    if kind == "attestation":
+        from ..reports.attestation import render_attestation
+
+        return render_attestation
     raise ServiceError(f"Type de document « {kind} » inconnu ({', '.join(KINDS)}).")
 
 
@@ -112,6 +117,9 @@ def issue_document(db: Database, *, visit_id: str, kind: str, issued_on: dt.date
     if kind == "decision" and state != "acquired":
         raise ServiceError("La décision de classement s'émet une fois le classement acquis (15 jours après la "
                            "réception du certificat, sans refus).")
+    if kind == "attestation" and state != "acquired":
+        raise ServiceError("L'attestation s'émet une fois la décision d'attribution enregistrée (qualification "
+                           "Chambre d'hôtes Référence ou marque Accueil Vélo accordée).")
     will_issue = kind in ("certificat", "conseil") and state == "completed"
     data = collect(db, visit_id)
     revision = previous.revision + 1 if previous else 1

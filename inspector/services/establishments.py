@@ -15,8 +15,8 @@ from ..db.models import Establishment, Owner, Visit
 from .common import Changed, NotFound, OpResult, ServiceError, audit
 
 # Fields the card edits (identity, category and sync bookkeeping are not edited here).
-ESTABLISHMENT_FIELDS = ("name", "address", "postcode", "commune", "insee_code", "capacity", "layout", "rooms",
-                        "floor", "collective_building", "has_lift", "declaration_number", "notes")
+ESTABLISHMENT_FIELDS = ("name", "address", "postcode", "commune", "insee_code", "latitude", "longitude", "capacity",
+                        "layout", "rooms", "floor", "collective_building", "has_lift", "declaration_number", "notes")
 OWNER_FIELDS = ("name", "company", "address", "postcode", "commune", "email", "phone", "mandataire_name",
                 "mandataire_address", "mandataire_contact")
 # Visits a renewal links to (the same rule as visits.create_visit).
@@ -30,7 +30,7 @@ _FIELD_LABELS = {
     "floor": "étage", "collective_building": "immeuble collectif", "has_lift": "ascenseur",
     "declaration_number": "numéro de déclaration", "notes": "notes", "email": "e-mail", "phone": "téléphone",
     "mandataire_name": "nom du mandataire", "mandataire_address": "adresse du mandataire",
-    "mandataire_contact": "contact du mandataire",
+    "mandataire_contact": "contact du mandataire", "latitude": "latitude", "longitude": "longitude",
 }
 _POSTCODE = re.compile(r"\d{5}")
 _INSEE = re.compile(r"\d{5}|2[AB]\d{3}")
@@ -83,6 +83,8 @@ class EstablishmentCard:
     owner_mandataire_contact: str
     owner_row_version: int | None
     last_visit_id: str | None = None
+    latitude: float | None = None  # WGS 84 decimal degrees
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -152,8 +154,32 @@ def _int(value: Any, field: str, *, minimum: int | None = None, required: bool =
     return value
 
 
+def _coordinate(value: Any, field: str) -> float | None:
+    """WGS 84 decimal degrees ("50,8721", "50.8721°", 50.8721); empty -> None."""
+    limit = 90 if field == "latitude" else 180
+    shown = "" if value is None else str(value).strip()
+    if isinstance(value, str):
+        text = value.strip().rstrip("°").strip().replace(",", ".").replace(" ", "")
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"La {field} attend des degrés décimaux WGS 84, par exemple "
+                             f"{'50,8721' if limit == 90 else '1,5836'} (« {shown} »).") from None
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise ValueError(f"La {field} attend des degrés décimaux WGS 84 (« {shown} »).")
+    if not -limit <= value <= limit:
+        raise ValueError(f"La {field} doit être comprise entre −{limit} et {limit} degrés (« {shown} »).")
+    return round(float(value), 7)
+
+
 def _check_one(model: type, kind: str | None, field: str, value: Any) -> Any:
     """The cleaned value of one field, or ValueError with a French message."""
+    if field in ("latitude", "longitude"):
+        return _coordinate(value, field)
     if field in ("collective_building", "has_lift"):
         if not isinstance(value, bool):
             raise ValueError(f"Le champ « {_label(field)} » attend oui ou non.")
@@ -254,7 +280,7 @@ def get_card(db: Database, establishment_id: str) -> EstablishmentCard:
             owner_mandataire_address=o.mandataire_address if o else "",
             owner_mandataire_contact=o.mandataire_contact if o else "",
             owner_row_version=o.row_version if o else None,
-            last_visit_id=s.scalar(_last_visit_stmt(e.id)))
+            last_visit_id=s.scalar(_last_visit_stmt(e.id)), latitude=e.latitude, longitude=e.longitude)
 
 
 def _apply(session: Session, row: Establishment | Owner, table: str, clean: dict[str, Any], user_id: str | None,

@@ -65,6 +65,7 @@ class ImportColumn:
     target: str  # ESTABLISHMENT | OWNER
     attr: str
     type: str  # kind | text | note | int | bool | date | category | postcode | insee | email | phone | declaration
+    #            | coordinate
     required: bool = False
     max_len: int = 0
     minimum: int | None = None
@@ -86,6 +87,8 @@ COLUMNS: tuple[ImportColumn, ...] = (
     ImportColumn("numero_declaration", ESTABLISHMENT, "declaration_number", "declaration", max_len=40),
     ImportColumn("categorie_actuelle", ESTABLISHMENT, "current_category", "category"),
     ImportColumn("classement_valide_jusqu_au", ESTABLISHMENT, "category_valid_until", "date"),
+    ImportColumn("latitude", ESTABLISHMENT, "latitude", "coordinate"),
+    ImportColumn("longitude", ESTABLISHMENT, "longitude", "coordinate"),
     ImportColumn("proprietaire_nom", OWNER, "name", "text", required=True, max_len=200),
     ImportColumn("proprietaire_societe", OWNER, "company", "text", max_len=200),
     ImportColumn("proprietaire_adresse", OWNER, "address", "note"),
@@ -120,6 +123,9 @@ ALIASES: dict[str, str] = {
     "proprietaire_tel": "proprietaire_telephone",
     "proprietaire_mail": "proprietaire_email",
     "proprietaire_e_mail": "proprietaire_email",
+    "lat": "latitude",
+    "lon": "longitude",
+    "lng": "longitude",
 }
 
 _ATTR_COLUMN = {(c.target, c.attr): c.name for c in COLUMNS}
@@ -306,6 +312,23 @@ def _as_category(value: Any) -> int:
     raise _Invalid(f"« {display(value)} » n'est pas une catégorie de 1 à 5")
 
 
+def _as_coordinate(value: Any, name: str) -> float:
+    """WGS 84 decimal degrees, decimal point or comma ("50,8721"), within ±90 (latitude) or ±180 (longitude)."""
+    limit = 90 if name == "latitude" else 180
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        text = _text(value).rstrip("°").strip().replace(",", ".").replace(" ", "")
+        try:
+            number = float(text)
+        except ValueError:
+            raise _Invalid(f"« {display(value)} » n'est pas une {name} en degrés décimaux (ex. "
+                           f"{'50,8721' if limit == 90 else '1,5836'})") from None
+    if not -limit <= number <= limit:  # also refuses NaN
+        raise _Invalid(f"« {display(value)} » : {name} hors limites (−{limit} à {limit} degrés)")
+    return round(number, 7)
+
+
 def _as_code(value: Any, pattern: re.Pattern[str], message: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 100000:
         text = f"{value:05d}"  # a spreadsheet drops the leading zero of a code typed as a number
@@ -340,6 +363,8 @@ def _convert(col: ImportColumn, value: Any) -> Any:
         return _as_date(value)
     if kind == "category":
         return _as_category(value)
+    if kind == "coordinate":
+        return _as_coordinate(value, col.name)
     if kind == "postcode":
         return _as_code(value, re.compile(r"\d{5}"), "n'est pas un code postal (5 chiffres)")
     if kind == "insee":
@@ -410,6 +435,8 @@ def _check_row(line: int, cells: Sequence[Any], mapping: dict[int, tuple[ImportC
             errors.append(f"ligne {line}, colonne « {written} » : {exc}")
     if values.get("type") == "meuble" and values.get("capacite") is None and "capacite" not in failed:
         errors.append(f"ligne {line}, colonne « {headers.get('capacite', 'capacite')} » : obligatoire pour un meublé")
+    if not failed & {"latitude", "longitude"} and (values.get("latitude") is None) != (values.get("longitude") is None):
+        errors.append(f"ligne {line} : latitude et longitude vont ensemble (indiquez les deux, ou aucune)")
     if errors:
         result.errors.extend(errors)
         return None

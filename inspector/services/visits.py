@@ -77,6 +77,8 @@ def _default_context(grid: Grid, est: Establishment) -> dict[str, Any]:
         ctx["collective_building"] = bool(est.collective_building)
     if "studio" in keys:
         ctx["studio"] = est.layout.strip().lower() in ("studio", "t1")
+    if "room_count" in keys and est.rooms:
+        ctx["room_count"] = est.rooms
     return ctx
 
 
@@ -502,6 +504,8 @@ def set_label_scope(db: Database, *, visit_id: str, families: list[str] | None =
                 raise ServiceError(f"Typologie « {typology} » inconnue dans la grille {grid.id} (choix : "
                                    f"{', '.join(grid.typologies)}).")
             v.typology = typology
+            if grid.context_key("typology") is not None:  # prerequisites that read the typology (Accueil Vélo)
+                v.context = {**v.context, "typology": typology}
         if second_evaluator_id is not False:
             if second_evaluator_id is not None and s.get(User, second_evaluator_id) is None:
                 raise NotFound(f"Évaluateur {second_evaluator_id} introuvable.")

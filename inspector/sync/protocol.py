@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, String, Table, Text
 
 from ..db.models import Base
 
@@ -95,6 +96,9 @@ def _check_value(col: Column[Any], value: Any) -> str | None:
     if isinstance(kind, Integer):
         ok = isinstance(value, int) and not isinstance(value, bool) and -(2**53) < value < 2**53
         return None if ok else "entier attendu"
+    if isinstance(kind, Float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        return None if ok else "nombre attendu"
     if isinstance(kind, DateTime | Date):
         if not isinstance(value, str):
             return "date ISO attendue"

@@ -196,12 +196,12 @@ def test_commission_receives_only_submitted_visits(server: Server, laptop) -> No
     assert report.counts_match and report.pulled > 0
     with c.engine.connect() as conn:
         states = {r[0] for r in conn.execute(text("SELECT DISTINCT state FROM visits"))}
-        assert states and states <= {"issued", "acquired", "refused"}
+        assert states and states <= {"submitted", "issued", "acquired", "refused"} and "submitted" in states
         visit_ids = {r[0] for r in conn.execute(text("SELECT id FROM visits"))}
         orphans = conn.execute(text("SELECT count(*) FROM observations")).scalar()
     with a.engine.connect() as conn:
         expected = conn.execute(text("SELECT count(*) FROM observations WHERE visit_id IN (SELECT id FROM visits "
-                                     "WHERE state IN ('issued', 'acquired', 'refused'))")).scalar()
+                                     "WHERE state IN ('submitted', 'issued', 'acquired', 'refused'))")).scalar()
     assert orphans == expected and visit_ids
 
 

@@ -152,3 +152,55 @@ def test_answers_merged_from_two_laptops_that_differ_are_shown_side_by_side(qtbo
     assert "T2" not in editor.message.text()
     editor.go_to("T2")
     assert not editor.label_pane.disagreement.isVisible()
+
+
+def test_accueil_velo_decision_from_the_evaluation_tab(qtbot, ctx, editor, monkeypatch) -> None:
+    from inspector.db.models import EstablishmentLabel
+
+    monkeypatch.setenv("INSPECTOR_GRIDS_DIR", str(DATA / "grids"))
+    with ctx.db.session() as s:
+        est = Establishment(kind="loueur_velos", name="Cycles du Littoral", commune="Wimereux")
+        s.add(est)
+        s.commit()
+        est_id = est.id
+    vid = visits.create_visit(ctx.db, establishment_id=est_id, kind="accueil_velo", grid_id="AV-EXEMPLE-TEST",
+                              typology="loueur", context={"distance_to_route_km": 1.5, "typology": "loueur"},
+                              planned_on=dt.date(2026, 11, 20)).value
+    for code in ("AV1", "AV2", "AV4", "AV5"):
+        visits.record_answer(ctx.db, visit_id=vid, criterion=code, value="yes",
+                             at=dt.datetime(2026, 11, 20, 10, 0))
+    visits.complete_visit(ctx.db, visit_id=vid)
+    open_visit(qtbot, editor, vid)
+    assert editor.result.proposed
+    assert editor.record_panel.decide_button.isVisibleTo(editor.record_panel)
+    dialog = editor.decide(modal=False)
+    qtbot.addWidget(dialog)
+    assert dialog.outcome.currentData() == "granted" and "attribution" in dialog.proposal.text()
+    dialog.date.setDate(dialog.date.date().fromString("2026-11-24", "yyyy-MM-dd"))
+    dialog.decided_by.setText("Pas-de-Calais Tourisme")
+    assert dialog.record(), dialog.error.text()
+    assert dialog.decision.number.startswith("AV-2026-")
+    with ctx.db.session() as s:
+        assert s.get(Visit, vid).state == "acquired"
+        held = s.scalars(select(EstablishmentLabel).where(EstablishmentLabel.establishment_id == est_id)).one()
+        assert held.label == "accueil_velo" and held.valid_until == dt.date(2029, 11, 23)
+
+
+def test_a_refusal_without_reason_is_refused_and_nothing_is_written(qtbot, ctx, editor, th_visit) -> None:
+    from inspector.db.models import Decision
+
+    for code in ("T1", "T2", "T3", "T4", "T5", "T6", "T7"):
+        visits.record_answer(ctx.db, visit_id=th_visit, criterion=code, value="yes")
+    visits.complete_visit(ctx.db, visit_id=th_visit)
+    visits.set_label_record(ctx.db, visit_id=th_visit, opinion="Favorable.", sworn_statement_on=dt.date(2026, 11, 1))
+    visits.submit_visit(ctx.db, visit_id=th_visit)
+    open_visit(qtbot, editor, th_visit)
+    dialog = editor.decide(modal=False)
+    qtbot.addWidget(dialog)
+    assert set(dialog.family_boxes) == {"auditif", "moteur"}
+    dialog.family_boxes["moteur"].setCurrentIndex(1)  # refused, departing from the proposal, without any reason
+    assert not dialog.record()
+    assert dialog.error.text()
+    with ctx.db.session() as s:
+        assert s.scalars(select(Decision).where(Decision.visit_id == th_visit)).first() is None
+        assert s.get(Visit, th_visit).state == "submitted"

@@ -39,7 +39,7 @@ from ..strings import UI, t
 
 MULTILINE = frozenset({"address", "notes", "owner_address", "owner_mandataire_address"})
 BOOLEANS = frozenset({"collective_building", "has_lift"})
-NUMBERS = frozenset({"capacity", "rooms", "floor"})
+NUMBERS = frozenset({"capacity", "rooms", "floor", "latitude", "longitude"})
 ERROR_STYLE = "color: #c62828;"
 INVALID_STYLE = "border: 1px solid #c62828;"
 

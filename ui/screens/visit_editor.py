@@ -160,7 +160,12 @@ class VisitEditor(QWidget):
         self.context_editor.changed.connect(self._context_changed)
         self.record_panel = LabelRecordPanel(self.ctx)
         self.record_panel.changed.connect(lambda: self.open_visit(self.visit_id) if self.visit_id else None)
-        for widget in (self.results, self.context_editor, self.record_panel):
+        self.record_panel.decide_requested.connect(self.decide)
+        from ..widgets.prerequisites_panel import PrerequisitesPanel
+
+        self.prereq_panel = PrerequisitesPanel(self.ctx)
+        self.prereq_panel.changed.connect(lambda: self.open_visit(self.visit_id) if self.visit_id else None)
+        for widget in (self.results, self.context_editor, self.record_panel, self.prereq_panel):
             scroll = QScrollArea()
             scroll.setWidget(widget)
             scroll.setWidgetResizable(True)
@@ -209,6 +214,7 @@ class VisitEditor(QWidget):
         self.side.setTabText(0, t("result.title") + "  (Ctrl+R)")
         self.side.setTabText(1, t("editor.context") + "  (Ctrl+K)")
         self.side.setTabText(2, t("label.record.tab"))
+        self.side.setTabText(3, t("prereq.tab"))
         self.label_pane.retranslate()
         self.record_panel.retranslate()
         if self.result is not None and self.grid is not None:
@@ -237,6 +243,10 @@ class VisitEditor(QWidget):
         self.panes.setCurrentWidget(self.label_pane if label else self.pane)
         self.results.setCurrentWidget(self.label_result_panel if label else self.result_panel)
         self.side.setTabVisible(2, label)
+        velo = grid.kind == "accueil_velo"
+        self.side.setTabVisible(3, velo)
+        if velo and self.prereq_panel.visit_id != detail.row.id:
+            self.prereq_panel.set_visit(detail.row.id)
         if label:
             self.record_panel.set_visit(detail.row.id, grid, detail)
         self.result = None
@@ -680,6 +690,21 @@ class VisitEditor(QWidget):
         self.ctx.notify(res.changed)
         self.ctx.message.emit(t("editor.completed"), 4000)
         self.open_visit(self.visit_id)
+
+    def decide(self, *, modal: bool = True) -> Any:
+        """The decision on a label evaluation (the computed result is only a proposal)."""
+        if self.visit_id is None or self.grid is None or self.result is None or not self.is_label():
+            return None
+        from .label_decision_dialog import LabelDecisionDialog
+
+        dialog = LabelDecisionDialog(self.ctx, self.visit_id, self.grid, self.result, parent=self)
+        if not modal:
+            return dialog
+        if dialog.exec() and dialog.decision is not None:
+            self.ctx.message.emit(t("decision.recorded", number=dialog.decision.number,
+                                    status=dialog.decision.notice or dialog.decision.status), 6000)
+            self.open_visit(self.visit_id)
+        return dialog
 
     def open_documents(self) -> None:
         """Ctrl+D: the documents of the visit (window-modal); the visit is reloaded if something was recorded."""

@@ -35,6 +35,7 @@ class LabelRecordPanel(QWidget):
     """Edits what the evaluation covers and the pair's record through the visit services."""
 
     changed = Signal()  # something was saved: the editor reloads the visit
+    decide_requested = Signal()  # the editor opens the decision dialog with its live result
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -83,9 +84,12 @@ class LabelRecordPanel(QWidget):
         self.save_button.clicked.connect(self.save)
         self.submit_button = QPushButton()
         self.submit_button.clicked.connect(self.submit)
+        self.decide_button = QPushButton()
+        self.decide_button.clicked.connect(self.decide_requested.emit)
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
         buttons.addWidget(self.submit_button)
+        buttons.addWidget(self.decide_button)
         lay.addLayout(buttons)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -102,6 +106,7 @@ class LabelRecordPanel(QWidget):
         self.opinion_label.setText(t("label.record.opinion"))
         self.save_button.setText(t("label.record.save"))
         self.submit_button.setText(t("label.record.submit"))
+        self.decide_button.setText(t("decision.button"))
         if self.detail is not None and self.grid is not None:
             self.set_visit(self.visit_id, self.grid, self.detail)
 
@@ -153,6 +158,8 @@ class LabelRecordPanel(QWidget):
         self.save_button.setEnabled(record_editable)
         self.submit_button.setVisible(state in ("completed", "in_progress", "planned", "submitted"))
         self.submit_button.setEnabled(state == "completed")
+        # T&H: the commission decides on a submitted dossier; Accueil Vélo and CHR may be decided once completed.
+        self.decide_button.setVisible(state in (("submitted",) if th else ("completed", "submitted")))
         if detail.submitted_at is not None:
             self.status.setText(t("label.record.submitted", date=detail.submitted_at.strftime("%d/%m/%Y")))
         elif state in ("planned", "in_progress"):
