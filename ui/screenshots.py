@@ -76,6 +76,31 @@ def main() -> int:
         app.processEvents()
         documents.grab().save(str(OUT / "documents.png"))
         documents.close()
+        # Labels: the T&H dossier of scenario S4 (submitted) and the Accueil Vélo audit of S5 (prerequisites).
+        for search, shot, tab, code in (("Beffroi", "label-th.png", 0, "CB06"), ("Beffroi", "label-th-record.png", 2,
+                                                                                 None),
+                                        ("Oyats", "label-av-prerequisites.png", 3, None)):
+            row = next(r for r in queries.list_visits(db, today=TODAY, search=search)
+                       if r.kind in ("th_primo", "accueil_velo"))
+            window.open_visit(row.id)
+            ctx.runner.wait_idle()
+            app.processEvents()
+            ctx.runner.wait_idle()
+            if code:
+                window.editor.go_to(code)
+            window.editor.side.setCurrentIndex(tab)
+            app.processEvents()
+            window.grab().save(str(OUT / shot))
+        from .screens.grids_dialog import GridsDialog
+
+        grids = GridsDialog(ctx, window)
+        grids.resize(900, 520)
+        grids.show()
+        for _ in range(3):
+            ctx.runner.wait_idle()
+            app.processEvents()
+        grids.grab().save(str(OUT / "grids.png"))
+        grids.close()
         window.close()
         db.close()
     for png in sorted(OUT.glob("*.png")):

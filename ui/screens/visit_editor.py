@@ -321,7 +321,7 @@ class VisitEditor(QWidget):
                 state = "yes"
             else:
                 state = "none" if "none" in values else "nc"
-            failed = any(crit.code in self.result.levels[lv].failed_mandatory for lv in requested)
+            failed = state == "no" and any(crit.code in self.result.levels[lv].failed_mandatory for lv in requested)
             note = self._label_comment(crit.code)
             states[crit.code] = (state, bool(note), crit.code in self.photo_codes, failed, live[0].status)
         self.model.update_states(states)
