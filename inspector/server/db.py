@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SERVER_DB_NAME = "inspector-server.sqlite"
-SERVER_HEAD = "s0001"
+SERVER_HEAD = "s0002"
 
 
 class ServerDatabaseError(Exception):

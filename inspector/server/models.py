@@ -103,7 +103,17 @@ class Conflict(ServerBase):
     account_id: Mapped[str] = mapped_column(String(36))
     device: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved
+    # How it was closed: client (the laptop's version, re-sent on the server's), merge (field by field), server
+    # (the server's version kept), superseded (the resolution met a newer server version: see superseded_by).
+    resolution: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(36))  # account id
+    resolved_device: Mapped[str | None] = mapped_column(String(100))
+    resolution_data: Mapped[str | None] = mapped_column(Text)  # canonical JSON written by a client/merge resolution
+    superseded_by: Mapped[str | None] = mapped_column(String(36))  # the conflict the resolution itself became
+
+    __table_args__ = (Index("ix_conflicts_status", "status"),)
 
 
 class Blob(ServerBase):

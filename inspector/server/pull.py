@@ -7,6 +7,7 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..sync.protocol import TABLES, UUID_RE
 from .access import readable
 from .accounts import Principal
 from .errors import ApiError
@@ -37,6 +38,22 @@ def changes_since(sessions: sessionmaker[Session], principal: Principal, since: 
                       data=json.loads(r.data)) for r in rows]
     nxt = rows[-1].seq if more else max(top, since)
     return ChangesResponse(changes=changes, next=nxt, more=more, server_seq=top)
+
+
+def row_of(sessions: sessionmaker[Session], principal: Principal, table: str, row_id: str) -> Change:
+    """The server's current version of one row the caller may read (deleted rows too: `deleted` says so).
+
+    The laptop asks for it after taking the server's version in a conflict: pulls skipped the row while the
+    conflict was open.
+    """
+    if table not in TABLES or not UUID_RE.match(row_id):
+        raise ApiError(404, "row_not_found", "Ligne inconnue du serveur ou hors de vos droits.")
+    with sessions() as s:
+        rec = s.scalar(select(Record).where(Record.table_name == table, Record.row_id == row_id, readable(principal)))
+    if rec is None:
+        raise ApiError(404, "row_not_found", "Ligne inconnue du serveur ou hors de vos droits.")
+    return Change(table=rec.table_name, id=rec.row_id, version=rec.version, seq=rec.seq, deleted=rec.deleted,
+                  data=json.loads(rec.data))
 
 
 def visible_counts(sessions: sessionmaker[Session], principal: Principal) -> CountsResponse:

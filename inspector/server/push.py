@@ -1,4 +1,8 @@
-"""Push: rows identified by laptop UUIDs; re-sends are no-ops, stale bases become stored conflicts, never overwrites."""
+"""Push: rows identified by laptop UUIDs; re-sends are no-ops, stale bases become stored conflicts, never overwrites.
+
+Conflict resolution: an edit carrying `resolves_conflict` closes that conflict when it is accepted (or becomes a new
+conflict, superseding it, when the row changed again); `resolve_keeping_server` closes one without touching the row.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,8 @@ from ..sync import protocol
 from .access import row_refusal
 from .accounts import Principal
 from .errors import ApiError
-from .models import Conflict, Record, Sequence, utcnow
-from .schemas import FieldDiff, PushRequest, PushResponse, RowResult
+from .models import Account, Conflict, Record, Sequence, utcnow
+from .schemas import ConflictOut, FieldDiff, PushRequest, PushResponse, RowResult
 
 ACCESS_COLUMNS = ("evaluator_id", "second_evaluator_id", "state")
 
@@ -46,6 +50,8 @@ def _validate(request: PushRequest) -> None:
         found = protocol.validate(row.table, row.id, row.data)
         if (row.table, row.id) in seen:
             found.append("ligne présente deux fois dans le même envoi")
+        if row.resolves_conflict is not None and not protocol.UUID_RE.match(row.resolves_conflict):
+            found.append("« resolves_conflict » : identifiant de conflit invalide (UUID en minuscules attendu)")
         seen.add((row.table, row.id))
         if found:
             problems.append({"table": row.table, "id": row.id, "problems": found})
@@ -121,6 +127,20 @@ def _conflict(s: Session, principal: Principal, device: str, rec: Record, row_ta
                      message=f"modifié sur le serveur depuis la version {base} (version actuelle {rec.version})")
 
 
+def _close(s: Session, conflict_id: str, table: str, row_id: str, principal: Principal, device: str, *,
+           resolution: str, data: str | None = None) -> bool:
+    """Close an open conflict of this row (False when there is none by that id, or it is closed already).
+
+    A conditional UPDATE, so that two resolutions racing (a push and `resolve_keeping_server`) close it once.
+    """
+    result = s.execute(update(Conflict).where(Conflict.id == conflict_id, Conflict.table_name == table,
+                                              Conflict.row_id == row_id, Conflict.status == "open")
+                       .values(status="resolved", resolution=resolution, resolved_at=utcnow(),
+                               resolved_by=principal.account_id, resolved_device=device, resolution_data=data)
+                       .execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0))
+
+
 def _touch_visit(s: Session, visit_id: str, data: dict[str, Any], seq: int) -> int:
     """Who may read a visit changed: re-send its rows, its establishment and owner to the new readers."""
     for rec in s.scalars(select(Record).where(Record.visit_id == visit_id, Record.table_name != "visits")):
@@ -150,7 +170,11 @@ def apply_push(sessions: sessionmaker[Session], principal: Principal, request: P
         for row in request.rows:
             digest = protocol.digest(row.data)
             rec = existing.get((row.table, row.id))
+            resolves = row.resolves_conflict
             if rec is not None and rec.digest == digest and not rec.deleted:
+                if resolves:
+                    _close(s, resolves, row.table, row.id, principal, device, resolution=row.resolution,
+                           data=rec.data)
                 results.append(RowResult(table=row.table, id=row.id, status="unchanged", version=rec.version))
                 continue
             if rec is not None and row.table in protocol.APPEND_ONLY:
@@ -159,8 +183,15 @@ def apply_push(sessions: sessionmaker[Session], principal: Principal, request: P
                                                  "ajout seul"))
                 continue
             if rec is not None and row.base_version != rec.version:
-                results.append(_conflict(s, principal, device, rec, row.table, row.id, row.base_version, row.data,
-                                         digest))
+                # A resolution based on a version the server has moved past becomes a new conflict (the one it
+                # resolved is closed as superseded, pointing to the new one): never an overwrite.
+                superseded = bool(resolves) and _close(s, resolves or "", row.table, row.id, principal, device,
+                                                       resolution="superseded", data=protocol.canonical(row.data))
+                result = _conflict(s, principal, device, rec, row.table, row.id, row.base_version, row.data, digest)
+                if superseded:
+                    s.execute(update(Conflict).where(Conflict.id == resolves).values(superseded_by=result.conflict_id)
+                              .execution_options(synchronize_session=False))
+                results.append(result)
                 continue
             seq += 1
             fields = index_fields(row.table, row.id, row.data)
@@ -182,6 +213,8 @@ def apply_push(sessions: sessionmaker[Session], principal: Principal, request: P
                 if row.table == "visits" and access_before != tuple(fields[c] for c in ACCESS_COLUMNS):
                     s.flush()
                     seq = _touch_visit(s, row.id, row.data, seq)
+            if resolves:
+                _close(s, resolves, row.table, row.id, principal, device, resolution=row.resolution, data=rec.data)
             results.append(RowResult(table=row.table, id=row.id, status=status, version=rec.version))
         deletions: list[RowResult] = []
         for d in request.deletions:
@@ -199,3 +232,50 @@ def apply_push(sessions: sessionmaker[Session], principal: Principal, request: P
         s.execute(update(Sequence).where(Sequence.id == 1).values(last=seq))
         s.commit()
     return PushResponse(results=results, deletions=deletions, server_seq=seq)
+
+
+def conflict_out(c: Conflict, names: dict[str, str]) -> ConflictOut:
+    """A stored conflict as the API shows it (`names`: account id -> name)."""
+    return ConflictOut(id=c.id, table=c.table_name, row_id=c.row_id, base_version=c.base_version,
+                       server_version=c.server_version, fields=[FieldDiff(**f) for f in json.loads(c.fields)],
+                       account=names.get(c.account_id, ""), device=c.device, created_at=c.created_at,
+                       status=c.status, resolution=c.resolution or "", resolved_at=c.resolved_at,
+                       resolved_by=names.get(c.resolved_by or "") or None, resolved_device=c.resolved_device,
+                       superseded_by=c.superseded_by)
+
+
+def account_names(s: Session, conflicts: list[Conflict]) -> dict[str, str]:
+    ids = {c.account_id for c in conflicts} | {c.resolved_by for c in conflicts if c.resolved_by}
+    if not ids:
+        return {}
+    return {account_id: name for account_id, name in s.execute(select(Account.id, Account.name).where(
+        Account.id.in_(ids)))}
+
+
+def resolve_keeping_server(sessions: sessionmaker[Session], principal: Principal, conflict_id: str,
+                           device: str) -> ConflictOut:
+    """Close a conflict keeping the server's version: the row is not touched (the laptop takes it).
+
+    Allowed to whoever may write the row (as for a push of it). A conflict closed already (by another device, or a
+    re-sent request) is answered as it stands: a conflict is closed once.
+    """
+    device = (device or principal.device)[:100]
+    with sessions() as s:
+        c = s.get(Conflict, conflict_id) if protocol.UUID_RE.match(conflict_id) else None
+        if c is None:
+            raise ApiError(404, "conflict_not_found", "Conflit inconnu du serveur.")
+        rec = s.get(Record, (c.table_name, c.row_id))
+        data = json.loads(rec.data) if rec is not None else {}
+        visit_id = protocol.visit_of(c.table_name, c.row_id, data)
+        versions: list[dict[str, Any] | None] = []
+        if visit_id:
+            stored = s.get(Record, ("visits", visit_id))
+            versions = [json.loads(stored.data) if stored is not None else None]
+        why = row_refusal(principal, c.table_name, versions, visit_id)
+        if why:
+            raise ApiError(403, "forbidden", "Résolution refusée : cette ligne est hors de vos droits.",
+                           [{"table": c.table_name, "id": c.row_id, "reason": why}])
+        if _close(s, c.id, c.table_name, c.row_id, principal, device, resolution="server"):
+            s.commit()
+            s.refresh(c)
+        return conflict_out(c, account_names(s, [c]))

@@ -1,9 +1,8 @@
-"""The API endpoints (/api/v1): health, login, me, push, changes, counts, blobs, conflicts, grids."""
+"""The API endpoints (/api/v1): health, login, me, push, changes, rows, counts, blobs, conflicts, grids."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated, Any
 
 import anyio
@@ -20,18 +19,18 @@ from .access import may_push, readable
 from .accounts import Principal
 from .blobs import BlobStore, check_name
 from .errors import ApiError
-from .models import Account, Blob, Conflict, LoginFailure, Record, utcnow
-from .pull import changes_since, current_seq, visible_counts
-from .push import apply_push
+from .models import Blob, Conflict, LoginFailure, Record, utcnow
+from .pull import changes_since, current_seq, row_of, visible_counts
+from .push import account_names, apply_push, conflict_out, resolve_keeping_server
 from .schemas import (
     MAX_PUSH_ROWS,
     AccountOut,
     BlobQuery,
     BlobState,
+    Change,
     ChangesResponse,
     ConflictOut,
     CountsResponse,
-    FieldDiff,
     GridOut,
     Health,
     Limits,
@@ -41,6 +40,7 @@ from .schemas import (
     MissingBlobs,
     PushRequest,
     PushResponse,
+    ResolveRequest,
 )
 
 LOGIN_WINDOW = dt.timedelta(minutes=1)
@@ -164,6 +164,13 @@ def changes(caller: Caller, request: Request, since: Annotated[int, Query(ge=0)]
     return changes_since(sessions_of(request), caller, since, limit)
 
 
+@router.get("/sync/rows/{table}/{row_id}", response_model=Change, tags=["synchronisation"],
+            responses={404: {"description": "row_not_found : ligne inconnue ou hors de vos droits"}})
+def row(table: str, row_id: str, caller: Caller, request: Request) -> Change:
+    """The server's current version of one row you may read (after taking the server's side of a conflict)."""
+    return row_of(sessions_of(request), caller, table, row_id)
+
+
 @router.get("/sync/counts", response_model=CountsResponse, tags=["synchronisation"])
 def counts(caller: Caller, request: Request) -> CountsResponse:
     """How many rows of each table you may read (compared by the client after a sync)."""
@@ -175,15 +182,26 @@ def list_conflicts(caller: Caller, request: Request,
                    status: Annotated[str, Query(pattern="^(open|resolved|all)$")] = "open") -> list[ConflictOut]:
     """Stored conflicts, field by field (your own; all of them for administrators)."""
     with sessions_of(request)() as s:
-        query = select(Conflict, Account.name).join(Account, Account.id == Conflict.account_id)
+        query = select(Conflict)
         if status != "all":
             query = query.where(Conflict.status == status)
         if caller.role != "admin":
             query = query.where(Conflict.account_id == caller.account_id)
-        rows = s.execute(query.order_by(Conflict.created_at).limit(1000)).all()
-    return [ConflictOut(id=c.id, table=c.table_name, row_id=c.row_id, base_version=c.base_version,
-                        server_version=c.server_version, fields=[FieldDiff(**f) for f in json.loads(c.fields)],
-                        account=name, device=c.device, created_at=c.created_at, status=c.status) for c, name in rows]
+        found = list(s.scalars(query.order_by(Conflict.created_at).limit(1000)))
+        names = account_names(s, found)
+    return [conflict_out(c, names) for c in found]
+
+
+@router.post("/conflicts/{conflict_id}/resolve", response_model=ConflictOut, tags=["synchronisation"],
+             responses={403: {"description": "forbidden : ligne hors de vos droits (ou rôle en lecture seule)"},
+                        404: {"description": "conflict_not_found : conflit inconnu du serveur"}})
+def resolve_conflict(conflict_id: str, body: ResolveRequest, caller: Writer, request: Request) -> ConflictOut:
+    """Close a conflict keeping the server's version (the row is unchanged; the laptop takes the server's).
+
+    Keeping the laptop's version or a field-by-field merge is an edit: it goes through `/sync/push` with
+    `resolves_conflict`. A conflict already closed is returned as it stands.
+    """
+    return resolve_keeping_server(sessions_of(request), caller, conflict_id, body.device_id)
 
 
 @router.post("/blobs/missing", response_model=MissingBlobs, tags=["fichiers"])

@@ -57,6 +57,13 @@ class PushRow(Strict):
     id: str = Field(max_length=36)
     base_version: int = Field(ge=0, description="version du serveur à la base de la modification (0 : nouvelle)")
     data: dict[str, Any]
+    resolves_conflict: str | None = Field(
+        default=None, max_length=36,
+        description="conflit que cette modification résout (id rendu par un envoi précédent) : fermé si elle est "
+                    "acceptée, remplacé par un nouveau conflit si la ligne a encore changé sur le serveur")
+    resolution: Literal["client", "merge"] = Field(
+        default="client", description="avec resolves_conflict : version du poste gardée (client) ou fusion "
+                                      "champ par champ (merge)")
 
 
 class PushDeletion(Strict):
@@ -137,7 +144,18 @@ class ConflictOut(BaseModel):
     account: str
     device: str
     created_at: dt.datetime
-    status: str
+    status: str = Field(description="open | resolved")
+    resolution: str = Field(default="", description="client | merge | server | superseded (vide si ouvert)")
+    resolved_at: dt.datetime | None = None
+    resolved_by: str | None = Field(default=None, description="compte qui a résolu le conflit")
+    resolved_device: str | None = None
+    superseded_by: str | None = Field(default=None, description="conflit né de la résolution (superseded)")
+
+
+class ResolveRequest(Strict):
+    choice: Literal["server"] = Field(description="garder la version du serveur (la version du poste ou une fusion "
+                                                  "s'envoient par /sync/push avec resolves_conflict)")
+    device_id: str = Field(default="", max_length=100)
 
 
 class GridOut(BaseModel):

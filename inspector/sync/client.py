@@ -39,6 +39,7 @@ class SyncReport:
     refused: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    resolved: list[dict[str, Any]] = field(default_factory=list)  # conflict resolutions the server took
     files_uploaded: int = 0
     bytes_uploaded: int = 0
     pulled: int = 0
@@ -64,6 +65,8 @@ class SyncReport:
                  f"fichier(s), {self.grids_received} grille(s)."]
         if self.resumed:
             lines.append("Un envoi précédent avait été interrompu : il a été repris.")
+        if self.resolved:
+            lines.append(f"Conflits résolus : {len(self.resolved)} (choix transmis au serveur).")
         if self.conflicts:
             lines.append(f"Conflits : {len(self.conflicts)} (à examiner champ par champ ; rien n'a été écrasé).")
         if self.refused:
@@ -134,10 +137,45 @@ def _push(api: Api, db: Database, report: SyncReport, rows: list[local.Outgoing]
             report.deletions_sent += done.deleted
             report.conflicts += done.conflicts
             report.rejected += done.rejected
+            report.resolved += done.resolved
             break
         _progress(progress, "envoi", n, len(batches))
     with db.engine.begin() as conn:
         state.drop(conn, state.SENDING)
+
+
+def _send_resolutions(api: Api, db: Database, report: SyncReport, todo: list[dict[str, Any]], device: str,
+                      progress: Progress | None) -> None:
+    """« Prendre la version du serveur » decided on this laptop: close the conflict on the server, then take the
+    server's current version of the row (pulls skipped it while the conflict was open). Keeping one's version or a
+    merge needs nothing here: the row goes with the push, carrying `resolves_conflict`."""
+    for n, conflict in enumerate(todo, 1):
+        table, row_id = str(conflict["table"]), str(conflict["row_id"])
+        closed: dict[str, Any] = {}
+        if conflict.get("id"):
+            try:
+                closed = api.json("POST", f"/conflicts/{conflict['id']}/resolve",
+                                  json={"choice": "server", "device_id": device})
+            except SyncError as exc:
+                if exc.status == 403:  # stays decided here, sent again next time
+                    report.refused.append({"table": table, "id": row_id, "reason": exc.message})
+                    continue
+                if exc.status != 404:  # 404: unknown to this server (restored from a backup), nothing to close
+                    raise
+        try:
+            change = api.json("GET", f"/sync/rows/{table}/{row_id}")
+        except SyncError as exc:
+            if exc.status != 404:
+                raise
+            change = None
+        with local.without_foreign_keys(db) as conn:
+            taken = local.apply_server_row(conn, table, row_id, change)
+            entry = state.close_conflict(
+                conn, table, row_id, server_version=int(change["version"]) if change else conflict.get(
+                    "server_version"), server_resolution=closed.get("resolution", ""), taken=taken)
+        if entry is not None:
+            report.resolved.append(entry)
+        _progress(progress, "résolutions", n, len(todo))
 
 
 def _receive_grids(api: Api, db: Database, grids: list[dict[str, Any]], report: SyncReport) -> None:
@@ -263,6 +301,7 @@ def sync(db: Database, server_url: str, token: str, *, progress: Progress | None
         device = state.device_id(conn)
         skip = {(c["table"], c["row_id"]) for c in state.open_conflicts(conn)}
         since = state.cursor(conn, server_url)
+        take_server = [c for c in state.resolving(conn) if (c.get("resolution") or {}).get("choice") == "server"]
     error: SyncError | None = None
     try:
         with Api(server_url, token, transport=transport) as api:
@@ -272,10 +311,13 @@ def sync(db: Database, server_url: str, token: str, *, progress: Progress | None
                 db, role=me["role"], person_id=me["person_id"], skip=skip)
             report.refused += refused
             deletions = [] if report.role == "commission" else local.pending_deletions(db)
-            first = None if rows or deletions else _peek(api, since)
-            if rows or deletions or first is None or first["changes"]:
+            take_server = [] if report.role == "commission" else take_server
+            first = None if rows or deletions or take_server else _peek(api, since)
+            if rows or deletions or take_server or first is None or first["changes"]:
                 _progress(progress, "sauvegarde", 0, 1)
                 report.backup_path = _backup(db)
+            if take_server:
+                _send_resolutions(api, db, report, take_server, device, progress)
             if rows or deletions:
                 count, sent, warnings = files.upload_missing(api, _blob_paths(db, rows), progress)
                 report.files_uploaded, report.bytes_uploaded = count, sent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,16 +22,25 @@ tombstones: Table = Tombstone.__table__  # type: ignore[assignment]
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A row to push: its data as sent, the server version it is based on, and the digest to check at ack."""
+    """A row to push: its data as sent, the server version it is based on, and the digest to check at ack.
+
+    `resolves`: the server's id of the conflict this edit resolves (keep mine or a merge, `resolution` client or
+    merge); the server closes it when it accepts the edit.
+    """
 
     table: str
     id: str
     base_version: int
     data: dict[str, Any]
     digest: str
+    resolves: str | None = None
+    resolution: str = "client"
 
     def wire(self) -> dict[str, Any]:
-        return {"table": self.table, "id": self.id, "base_version": self.base_version, "data": self.data}
+        out = {"table": self.table, "id": self.id, "base_version": self.base_version, "data": self.data}
+        if self.resolves:
+            out.update(resolves_conflict=self.resolves, resolution=self.resolution)
+        return out
 
 
 @dataclass
@@ -44,6 +54,7 @@ class Applied:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # sha256 -> local relative path (photos/… or documents/…)
     grids: list[dict[str, Any]] = field(default_factory=list)
+    resolved: list[dict[str, Any]] = field(default_factory=list)  # conflict entries whose resolution was accepted
 
 
 def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -66,6 +77,8 @@ def pending(db: Database, *, role: str, person_id: str, skip: set[tuple[str, str
     out: list[Outgoing] = []
     refused: list[dict[str, Any]] = []
     with db.engine.connect() as conn:
+        resolutions = {(c["table"], c["row_id"]): c for c in state.resolving(conn)
+                       if (c.get("resolution") or {}).get("choice") in ("mine", "merge")}
         visits = protocol.table("visits")
         for name in protocol.TABLES:
             t = protocol.table(name)
@@ -89,7 +102,11 @@ def pending(db: Database, *, role: str, person_id: str, skip: set[tuple[str, str
                     refused.append({"table": name, "id": row["id"], "reason": why})
                     continue
                 base = 0 if name in protocol.APPEND_ONLY else state.base_version(row["row_version"])
-                out.append(Outgoing(name, row["id"], base, data, protocol.digest(data)))
+                solved = resolutions.get((name, row["id"]))
+                out.append(Outgoing(name, row["id"], base, data, protocol.digest(data),
+                                    resolves=(solved.get("id") or None) if solved else None,
+                                    resolution="merge" if solved and solved["resolution"]["choice"] == "merge"
+                                    else "client"))
     return out, refused
 
 
@@ -102,11 +119,17 @@ def pending_deletions(db: Database) -> list[tuple[str, str, str]]:
 
 
 def _conflict_entry(origin: str, table: str, row_id: str, fields: list[dict[str, Any]], *, server_version: int,
-                    base_version: int, conflict_id: str | None = None, message: str = "") -> dict[str, Any]:
-    return {"id": conflict_id or "", "origin": origin, "table": table, "row_id": row_id, "fields": fields,
-            "server_version": server_version, "base_version": base_version, "message": message,
-            "detected_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
-            "status": "open"}
+                    base_version: int, conflict_id: str | None = None, message: str = "",
+                    deleted: bool = False) -> dict[str, Any]:
+    """A conflict as the laptop keeps it; `key` is the server's conflict id, or a local id when it was seen on
+    reception only (the server holds no conflict then)."""
+    entry = {"id": conflict_id or "", "key": conflict_id or str(uuid.uuid4()), "origin": origin, "table": table,
+             "row_id": row_id, "fields": fields, "server_version": server_version, "base_version": base_version,
+             "message": message, "detected_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(
+                 timespec="seconds"), "status": state.OPEN}
+    if deleted:
+        entry["deleted"] = True  # deleted on the server while edited here
+    return entry
 
 
 def acknowledge(db: Database, sent: list[Outgoing], results: list[dict[str, Any]],
@@ -119,6 +142,7 @@ def acknowledge(db: Database, sent: list[Outgoing], results: list[dict[str, Any]
         for name in {o.table for o in sent} - protocol.APPEND_ONLY:
             current[name] = _rows_by_id(conn, name, [o.id for o in sent if o.table == name])
         cleared: dict[str, list[dict[str, Any]]] = {}
+        waiting = {(c["table"], c["row_id"]) for c in state.resolving(conn)}  # resolutions sent with this batch
         for res in results:
             item = by_key.get((res["table"], res["id"]))
             if item is None:
@@ -127,6 +151,10 @@ def acknowledge(db: Database, sent: list[Outgoing], results: list[dict[str, Any]
             if status in ("created", "updated", "unchanged"):
                 done.written += status != "unchanged"
                 done.unchanged += status == "unchanged"
+                if (item.table, item.id) in waiting:
+                    closed = state.close_conflict(conn, item.table, item.id, server_version=version)
+                    if closed is not None:
+                        done.resolved.append(closed)
                 if item.table in protocol.APPEND_ONLY:
                     cleared.setdefault(item.table, []).append({"_id": item.id, "v_pending": False})
                     continue
@@ -233,7 +261,7 @@ def _apply_page(conn: Connection, server_url: str, changes: list[dict[str, Any]]
                     done.conflicts.append(_conflict_entry(
                         "réception", name, row_id, [], server_version=ch["version"],
                         base_version=state.base_version(mine["row_version"]),
-                        message="supprimé sur le serveur alors que modifié sur ce poste"))
+                        message="supprimé sur le serveur alors que modifié sur ce poste", deleted=True))
                 else:
                     removals.append(row_id)
                 continue
@@ -312,3 +340,30 @@ def missing_files(db: Database) -> dict[str, str]:
                 if sha and stored and not (root / relative).is_file():
                     out[sha] = relative
     return out
+
+
+def apply_server_row(conn: Connection, name: str, row_id: str, change: dict[str, Any] | None) -> str:
+    """Take the server's current version of one row (after « Prendre la version du serveur »), in the caller's
+    transaction (foreign keys not enforced, as for pulls). A row edited here since the choice stays as it is: it is
+    pending, based on the version taken, and goes with the next push. Returns what happened: updated, deleted,
+    inserted, kept (pending here) or absent (unknown to the server, or out of reach).
+    """
+    t = protocol.table(name)
+    mine = _rows_by_id(conn, name, [row_id]).get(row_id)
+    if change is None:
+        return "absent"
+    if mine is not None and mine["pending_sync"]:
+        return "kept"
+    if change["deleted"]:
+        if mine is None:
+            return "absent"
+        conn.execute(t.delete().where(t.c.id == row_id))
+        return "deleted"
+    if protocol.validate(name, row_id, change["data"]):
+        return "absent"
+    values = _values(name, change["data"], int(change["version"]))
+    if mine is None:
+        conn.execute(insert(t).values(id=row_id, **values))
+        return "inserted"
+    conn.execute(update(t).where(t.c.id == row_id).values(values))
+    return "updated"

@@ -5,10 +5,15 @@
   `row_version // STRIDE`.
 * `sync_cursor`: the server and the last server sequence applied; `sync_conflicts`: conflicts to show and resolve;
   `sync_sending`: set while a push is in flight (cleared on the server's acknowledgement); `sync_last`: last result.
+* A conflict entry's `status`: `open` (shown, its row neither sent nor overwritten), `resolving` (decided on this
+  laptop, `resolution` says how; sent at the next sync), `resolved` (the server acknowledged it: `closed_at`) or
+  `superseded` (the resolution met a newer server version and became the conflict `superseded_by`). Closed entries
+  stay as history (the newest HISTORY of them).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import uuid
 from typing import Any
@@ -25,6 +30,8 @@ CONFLICTS = "sync_conflicts"
 SENDING = "sync_sending"
 LAST = "sync_last"
 DEVICE = "sync_device_id"
+OPEN, RESOLVING, RESOLVED, SUPERSEDED = "open", "resolving", "resolved", "superseded"
+HISTORY = 500  # closed conflict entries kept in settings (the audit log keeps every resolution)
 DEMO_SETTING = "demo_data"  # set by inspector.demo_data in a demo database (same key)
 settings = Setting.__table__
 
@@ -70,17 +77,62 @@ def set_cursor(conn: Connection, server_url: str, since: int) -> None:
     put(conn, CURSOR, {"server": server_url, "since": since})
 
 
+def conflict_key(conflict: dict[str, Any]) -> str:
+    """A conflict entry's identity: the server's conflict id, or a local one for a conflict seen on reception."""
+    return str(conflict.get("key") or conflict.get("id") or f"{conflict.get('table')}/{conflict.get('row_id')}")
+
+
+def all_conflicts(conn: Connection) -> list[dict[str, Any]]:
+    return [c for c in get(conn, CONFLICTS, []) if isinstance(c, dict)]
+
+
 def open_conflicts(conn: Connection) -> list[dict[str, Any]]:
-    return [c for c in get(conn, CONFLICTS, []) if c.get("status", "open") == "open"]
+    return [c for c in all_conflicts(conn) if c.get("status", OPEN) == OPEN]
+
+
+def resolving(conn: Connection) -> list[dict[str, Any]]:
+    """Conflicts decided on this laptop whose resolution the next sync sends."""
+    return [c for c in all_conflicts(conn) if c.get("status") == RESOLVING]
+
+
+def save_conflicts(conn: Connection, entries: list[dict[str, Any]]) -> None:
+    """Store the entries, dropping the oldest closed ones past HISTORY."""
+    closed = [i for i, c in enumerate(entries) if c.get("status") in (RESOLVED, SUPERSEDED)]
+    dropped = set(closed[:-HISTORY]) if len(closed) > HISTORY else set()
+    put(conn, CONFLICTS, [c for i, c in enumerate(entries) if i not in dropped])
 
 
 def add_conflicts(conn: Connection, new: list[dict[str, Any]]) -> None:
-    """Record conflicts (one open entry per row: a newer one replaces the older)."""
+    """Record conflicts (one open entry per row: a newer one replaces the older). A resolution of the same row still
+    waiting to be sent is superseded by the new conflict: it is kept as history, pointing to it."""
     if not new:
         return
-    keys = {(c["table"], c["row_id"]) for c in new}
-    kept = [c for c in get(conn, CONFLICTS, []) if (c["table"], c["row_id"]) not in keys or c.get("status") != "open"]
-    put(conn, CONFLICTS, kept + new)
+    newest = {(c["table"], c["row_id"]): conflict_key(c) for c in new}
+    kept = []
+    for c in all_conflicts(conn):
+        row = (c.get("table"), c.get("row_id"))
+        if row in newest and c.get("status", OPEN) == OPEN:
+            continue
+        if row in newest and c.get("status") == RESOLVING:
+            c = {**c, "status": SUPERSEDED, "superseded_by": newest[row], "closed_at": now_iso()}
+        kept.append(c)
+    save_conflicts(conn, kept + new)
+
+
+def close_conflict(conn: Connection, table: str, row_id: str, **values: Any) -> dict[str, Any] | None:
+    """Mark the resolution waiting for this row as acknowledged (`resolved`); returns the entry (None if none)."""
+    entries = all_conflicts(conn)
+    for i, c in enumerate(entries):
+        if c.get("status") == RESOLVING and (c.get("table"), c.get("row_id")) == (table, row_id):
+            entries[i] = {**c, "status": RESOLVED, "closed_at": now_iso(), **values}
+            save_conflicts(conn, entries)
+            return entries[i]
+    return None
+
+
+def now_iso() -> str:
+    """Naive UTC now, ISO text to the second (the format of every time kept in settings)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def is_demo(conn: Connection) -> bool:

@@ -23,7 +23,7 @@ class SyncStatus:
 
     pending: dict[str, int] = field(default_factory=dict)  # table -> rows waiting (DELETIONS: deletions)
     last: dict[str, Any] | None = None  # settings.sync_last: at (naive UTC ISO), server, ok, category, message
-    conflicts: list[dict[str, Any]] = field(default_factory=list)  # open conflicts, each with a "label"
+    conflicts: list[dict[str, Any]] = field(default_factory=list)  # open conflicts, each with a "key" and "label"
 
     @property
     def total_pending(self) -> int:
@@ -83,6 +83,7 @@ def sync_status(db: Database) -> SyncStatus:
     pending = pending_counts(db)
     with db.engine.connect() as conn:
         last = state.get(conn, state.LAST)
-        conflicts = [{**c, "label": describe(conn, str(c.get("table", "")), str(c.get("row_id", "")))}
+        conflicts = [{**c, "key": state.conflict_key(c),
+                      "label": describe(conn, str(c.get("table", "")), str(c.get("row_id", "")))}
                      for c in state.open_conflicts(conn)]
     return SyncStatus(pending, last if isinstance(last, dict) else None, conflicts)

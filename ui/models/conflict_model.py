@@ -1,7 +1,9 @@
 """Sync conflicts as a two-level tree: one row per conflict, under it one row per field with both values.
 
 Plain data only: the conflict records the sync client keeps in `settings.sync_conflicts` (table, row_id, origin,
-message, detected_at, fields: [{field, server, client}]), plus the "label" `inspector.sync.status` adds.
+message, detected_at, fields: [{field, server, client}]), plus the "key" and "label" `inspector.sync.status` adds.
+For a field-by-field merge, the server value of a field row is checkable: checked takes the server's value, unchecked
+keeps this computer's (`field_choices`). Nothing here writes data.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 
+from inspector.sync.state import conflict_key
+
 from ..strings import UI, t
 
 ConflictIdRole = Qt.ItemDataRole.UserRole + 1
@@ -20,8 +24,10 @@ RowIdRole = Qt.ItemDataRole.UserRole + 3
 FieldRole = Qt.ItemDataRole.UserRole + 4  # child rows: the field name
 LocalValueRole = Qt.ItemDataRole.UserRole + 5  # child rows: the raw value on this computer
 ServerValueRole = Qt.ItemDataRole.UserRole + 6  # child rows: the raw value on the server
+KeyRole = Qt.ItemDataRole.UserRole + 7  # what `inspector.sync.conflicts.resolve` takes
 
 COLUMNS = ("field", "local", "server")
+SERVER_COLUMN = COLUMNS.index("server")
 TOP = 0  # internalId of a conflict row; a field row's internalId is its conflict's row + 1
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -60,6 +66,7 @@ class ConflictModel(QAbstractItemModel):
     def __init__(self, parent: Any = None):
         super().__init__(parent)
         self._conflicts: list[dict[str, Any]] = []
+        self._take_server: dict[str, set[str]] = {}  # conflict key -> fields whose server value is checked
 
     # Qt API
     def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:
@@ -97,7 +104,30 @@ class ConflictModel(QAbstractItemModel):
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.internalId() != TOP:
             flags |= Qt.ItemFlag.ItemNeverHasChildren
+            if index.column() == SERVER_COLUMN:
+                flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
+
+    def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        """Check or uncheck a field's server value (the field-by-field choice)."""
+        if not index.isValid() or index.internalId() == TOP or index.column() != SERVER_COLUMN or \
+                role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        conflict_row = index.internalId() - 1
+        if not 0 <= conflict_row < len(self._conflicts):
+            return False
+        fields = self._fields(conflict_row)
+        if not 0 <= index.row() < len(fields):
+            return False
+        chosen = self._take_server.setdefault(self.key(conflict_row), set())
+        name = str(fields[index.row()].get("field", ""))
+        checked = value in (Qt.CheckState.Checked, Qt.CheckState.Checked.value, 2, True)
+        if checked:
+            chosen.add(name)
+        else:
+            chosen.discard(name)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.AccessibleTextRole])
+        return True
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -145,10 +175,17 @@ class ConflictModel(QAbstractItemModel):
             return conflict.get("table", "")
         if role == RowIdRole:
             return conflict.get("row_id", "")
+        if role == KeyRole:
+            return conflict_key(conflict)
         return None
 
     def _field_data(self, conflict: dict[str, Any], field: dict[str, Any], column: int, role: int) -> Any:
         name = COLUMNS[column]
+        if role == Qt.ItemDataRole.CheckStateRole and column == SERVER_COLUMN:
+            taken = str(field.get("field", "")) in self._take_server.get(conflict_key(conflict), set())
+            return Qt.CheckState.Checked if taken else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.ToolTipRole and column == SERVER_COLUMN:
+            return f"{format_value(field.get('server'))}\n{t('sync.resolve.field_tip')}"
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if name == "field":
                 return str(field.get("field", ""))
@@ -169,6 +206,8 @@ class ConflictModel(QAbstractItemModel):
             return conflict.get("table", "")
         if role == RowIdRole:
             return conflict.get("row_id", "")
+        if role == KeyRole:
+            return conflict_key(conflict)
         return None
 
     # public API
@@ -176,10 +215,31 @@ class ConflictModel(QAbstractItemModel):
         """Replace every row (plain records, read off the UI thread)."""
         self.beginResetModel()
         self._conflicts = [dict(c) for c in conflicts if isinstance(c, dict)]
+        keys = {conflict_key(c) for c in self._conflicts}
+        self._take_server = {k: v for k, v in self._take_server.items() if k in keys}  # choices survive a refresh
         self.endResetModel()
 
     def conflicts(self) -> list[dict[str, Any]]:
         return [dict(c) for c in self._conflicts]
+
+    def key(self, row: int) -> str:
+        return conflict_key(self._conflicts[row]) if 0 <= row < len(self._conflicts) else ""
+
+    def conflict_row(self, index: _Index) -> int:
+        """The conflict an index belongs to (its own row, or its field's parent); -1 for none."""
+        if not index.isValid():
+            return -1
+        return index.row() if index.internalId() == TOP else index.internalId() - 1
+
+    def has_fields(self, row: int) -> bool:
+        return 0 <= row < len(self._conflicts) and bool(self._fields(row))
+
+    def field_choices(self, row: int) -> dict[str, str]:
+        """field -> "server" (checked) or "mine" for each field of a conflict: the merge to send."""
+        if not 0 <= row < len(self._conflicts):
+            return {}
+        taken = self._take_server.get(self.key(row), set())
+        return {str(f.get("field", "")): "server" if f.get("field") in taken else "mine" for f in self._fields(row)}
 
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)

@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.sync import SyncError, SyncReport, login, sync
+from inspector.services.common import ServiceError
+from inspector.sync import SyncError, SyncReport, conflicts, login, sync
 from inspector.sync.errors import AUTH, LOCAL
 from inspector.sync.state import is_loopback
 from inspector.sync.status import SyncStatus, sync_status
@@ -165,6 +166,7 @@ class SyncController(QObject):
     sync_finished = Signal(object)  # SyncReport
     sync_failed = Signal(str, str)  # category, plain French text
     login_finished = Signal(bool, str)  # ok, text to show
+    resolve_finished = Signal(bool, str)  # ok, text to show (a conflict resolution)
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None):
         super().__init__(parent)
@@ -172,6 +174,7 @@ class SyncController(QObject):
         self.status: SyncStatus | None = None
         self.running = False
         self.logging_in = False
+        self.resolving = False
         self.outcome: dict[str, Any] | None = None  # this session's last sync: at, ok, category, message
         self.last_report: SyncReport | None = None
         self._refreshing = False
@@ -255,11 +258,35 @@ class SyncController(QObject):
             text = t("sync.error.unexpected", error=exc)
         self.login_finished.emit(False, text)
 
+    # conflicts
+    def resolve(self, key: str, choice: str, fields: dict[str, str] | None = None) -> bool:
+        """Resolve a conflict through the core service, off the UI thread; False while a sync or another resolution
+        runs (the sync reads the decisions when it starts)."""
+        if self.running or self.resolving or self.ctx.db is None:
+            return False
+        self.resolving = True
+        self.ctx.runner.run(conflicts.resolve, self.ctx.db, key, choice, fields, user_id=self.ctx.user_id,
+                            on_done=self._resolved, on_error=self._resolve_failed)
+        return True
+
+    def _resolved(self, result: Any) -> None:
+        self.resolving = False
+        self.ctx.notify(result.changed)
+        self.ctx.message.emit(t("sync.resolve.done"), 5000)
+        self.resolve_finished.emit(True, t("sync.resolve.done"))
+        self.refresh()
+
+    def _resolve_failed(self, exc: Exception) -> None:
+        self.resolving = False
+        error = str(exc) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
+        self.resolve_finished.emit(False, t("sync.resolve.failed", error=error))
+        self.refresh()
+
     # sync
     def sync_now(self) -> bool:
         """Start a sync in the background; False when one is running, nothing is configured or no database."""
         config = self.config
-        if self.running or config is None:
+        if self.running or self.resolving or config is None:
             return False
         if self.ctx.db is None:
             self._fail(LOCAL, t("sync.error.no_database"))
@@ -374,6 +401,8 @@ class SyncDialog(QDialog):
         c.sync_finished.connect(self._synced)
         c.sync_failed.connect(self._failed)
         c.login_finished.connect(self._login_done)
+        c.resolve_finished.connect(self._resolve_done)
+        self.conflicts.resolve_requested.connect(self._resolve)
         ctx.language_changed.connect(lambda _l: self.retranslate())
         self.retranslate()
         self._fill_form()
@@ -556,7 +585,18 @@ class SyncDialog(QDialog):
             return False
         return self.controller.sync_now()
 
+    # conflicts
+    def _resolve(self, key: str, choice: str, fields: object) -> None:
+        if not self.controller.resolve(key, choice, fields if isinstance(fields, dict) else None):
+            self.conflicts.show_message("")
+            self.conflicts.set_busy(self.controller.running or self.controller.resolving)
+
+    def _resolve_done(self, _ok: bool, text: str) -> None:
+        self.conflicts.show_message(text)
+        self.conflicts.set_busy(self.controller.running)
+
     def _running(self, running: bool) -> None:
+        self.conflicts.set_busy(running or self.controller.resolving)
         self.progress_bar.setVisible(running)
         self.phase_label.setVisible(running)
         self.sync_button.setEnabled(not running and self.controller.configured)
