@@ -35,17 +35,23 @@ def evaluate(cond: Mapping[str, Any], context: Mapping[str, Any]) -> bool:
     return value >= ref
 
 
-def keys(cond: Mapping[str, Any]) -> Iterator[str]:
-    """Every context key a condition reads."""
+def leaves(cond: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Every comparison (`{"key", "op", "value"}`) of a condition, through all/any/not."""
     for combinator in ("all", "any"):
         if combinator in cond:
             for c in cond[combinator]:
-                yield from keys(c)
+                yield from leaves(c)
             return
     if "not" in cond:
-        yield from keys(cond["not"])
+        yield from leaves(cond["not"])
         return
-    yield cond["key"]
+    yield cond
+
+
+def keys(cond: Mapping[str, Any]) -> Iterator[str]:
+    """Every context key a condition reads."""
+    for leaf in leaves(cond):
+        yield leaf["key"]
 
 
 def check(cond: Any, where: str) -> list[str]:

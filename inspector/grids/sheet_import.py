@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from ..scoring.settings import CHOICES
@@ -14,18 +14,6 @@ from .model import STATUSES
 from .sheet_table import Problems, Row, Sheet, SheetProblem, Table
 from .validate import CODE_RE, FORMAT, ID_RE, MEASURES, REQUIRED_SETTINGS, allowed_by_column, check_document
 from .validate_map import map_problem
-
-
-def _leaves(cond: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for combinator in ("all", "any"):
-        if combinator in cond:
-            for c in cond[combinator]:
-                yield from _leaves(c)
-            return
-    if "not" in cond:
-        yield from _leaves(cond["not"])
-        return
-    yield cond
 
 
 class _Builder:
@@ -121,7 +109,7 @@ class _Builder:
                 row.error(column, f"condition « {text} » illisible : {exc}")
                 return None
         ok = True
-        for leaf in _leaves(cond):
+        for leaf in conditions.leaves(cond):
             message = self.leaf_problem(leaf)
             if message:
                 row.error(column, f"condition « {text} » : {message}")

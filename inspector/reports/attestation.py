@@ -15,16 +15,15 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 from reportlab.platypus.flowables import TopPadder
 
 from ..grids.model import Grid
-from .base import A4, BOLD, FONT, ReportError, build_pdf, para, styles
-from .blocks import date_fr, decor_for, lines_para, party_text, table
+from .base import A4, BOLD, ReportError, build_pdf, para, styles
+from .blocks import body_heading, date_fr, decor_for, display_facts, party_text
 from .data import ReportData
 
 WIDTH = A4[0] - 30 * mm - 12  # the frame's width less its 6 pt paddings
-BODY_LARGE = ParagraphStyle("attestation_body", fontName=FONT, fontSize=10, leading=13)
 LABEL_STYLE = ParagraphStyle("attestation_label", fontName=BOLD, fontSize=24, leading=30, alignment=TA_CENTER)
 KINDS = ("chambre_hotes_reference", "accueil_velo")
 TITLES = {"chambre_hotes_reference": "Attestation de qualification Chambre d'hôtes Référence",
@@ -57,30 +56,6 @@ def provenance_text(grid: Grid) -> str:
     return text + f" Empreinte SHA-256 de la grille : {grid.sha256}."
 
 
-def _heading(data: ReportData) -> list[Any]:
-    """The body that issues the attestation, with its logo when there is one."""
-    st = styles()
-    org = data.organisation
-    lines: list[Any] = [para(org.name, st["h3"]), *[para(x, st["body"]) for x in org.lines]]
-    if data.accreditation:
-        lines.append(para(data.accreditation, st["small"]))
-    if data.logo is None:
-        return lines
-    try:
-        logo = Image(str(data.logo), width=35 * mm, height=22 * mm, kind="proportional")
-    except Exception:  # an unreadable logo file: the attestation is still valid without it
-        return lines
-    t = Table([[logo, lines]], colWidths=[40 * mm, WIDTH - 40 * mm])
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    return [t]
-
-
-def _facts(pairs: list[tuple[str, str]]) -> Table:
-    st = styles()
-    rows = [[para(k, st["h3"]), lines_para(v, BODY_LARGE)] for k, v in pairs]
-    t = table(rows, [WIDTH * 0.3, WIDTH * 0.7], header=False)
-    t.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
-    return t
 
 
 def _plural(n: int, word: str) -> str:
@@ -161,7 +136,7 @@ def render_attestation(data: ReportData, *, issued_on: dt.date, draft: bool = Fa
     applicant = data.owner.name if data.owner.name and data.owner.name != "—" else "l'exploitant"
     decided = (f"la décision n° {decision.number} du {date_fr(decision.decided_on)}" if decision is not None
                else "la décision à venir")
-    story: list[Any] = [*_heading(data), Spacer(0, 6 * mm)]
+    story: list[Any] = [*body_heading(data, WIDTH), Spacer(0, 6 * mm)]
     if draft:
         story.append(para("PROJET — document sans valeur", st["warning"]))
     if kind == "chambre_hotes_reference":
@@ -176,7 +151,7 @@ def render_attestation(data: ReportData, *, issued_on: dt.date, draft: bool = Fa
             Spacer(0, 3 * mm),
             para(LABEL_WORDS[kind], LABEL_STYLE),
             Spacer(0, 5 * mm),
-            _facts([
+            display_facts(WIDTH, [
                 ("Chambre d'hôtes", party_text(data.establishment_name or est.name, est.lines)),
                 ("Exploitant", owner or "—"),
                 ("Chambres et capacité", _rooms_capacity(data)),
@@ -206,7 +181,7 @@ def render_attestation(data: ReportData, *, issued_on: dt.date, draft: bool = Fa
             Spacer(0, 3 * mm),
             para(LABEL_WORDS[kind], LABEL_STYLE),
             Spacer(0, 5 * mm),
-            _facts([
+            display_facts(WIDTH, [
                 ("Établissement", party_text(data.establishment_name or est.name, est.lines)),
                 ("Exploitant", owner or "—"),
                 ("Typologie", typology),

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Spacer, Table, TableStyle
 
@@ -21,6 +22,7 @@ PHOTO_QUALITY = 80
 STATUS_WORDS = {"X": "Obligatoire", "O": "À la carte", "NA": "Non applicable", "X ONC": "Obligatoire non compensable",
                 "PRQ": "Prérequis", "CU": "Confort d'usage", "R": "Recommandé"}
 ANSWER_WORDS = {"yes": "Oui", "no": "Non", "na": "NA", "nc": "Non concerné"}
+BODY_LARGE = ParagraphStyle("body_large", fontName=FONT, fontSize=10, leading=13)  # documents put on display
 
 
 def date_fr(day: dt.date | None) -> str:
@@ -105,6 +107,34 @@ def results_block(data: ReportData, width: float, category: str | None = None) -
         out.append(para(f"Comparaisons faites avec l'arrondi « {s['rounding']} » (valeurs exactes : b = "
                         f"{number(ln.b)}, f = {number(ln.f)}).", st["small"]))
     return out
+
+
+def body_heading(data: ReportData, width: float) -> list[Any]:
+    """The issuing body at the top of a one-page document (décision, attestation), with its logo when it has one;
+    an unreadable logo file is left out (the document is valid without it)."""
+    st = styles()
+    org = data.organisation
+    lines: list[Any] = [para(org.name, st["h3"]), *[para(x, st["body"]) for x in org.lines]]
+    if data.accreditation:
+        lines.append(para(data.accreditation, st["small"]))
+    if data.logo is None:
+        return lines
+    try:
+        logo = Image(str(data.logo), width=35 * mm, height=22 * mm, kind="proportional")
+    except Exception:
+        return lines
+    t = Table([[logo, lines]], colWidths=[40 * mm, width - 40 * mm])
+    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return [t]
+
+
+def display_facts(width: float, pairs: list[tuple[str, str]]) -> Table:
+    """Key facts in reading size (documents displayed on a wall or a door, not filed)."""
+    st = styles()
+    rows = [[para(k, st["h3"]), lines_para(v, BODY_LARGE)] for k, v in pairs]
+    t = table(rows, [width * 0.3, width * 0.7], header=False)
+    t.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+    return t
 
 
 def signature_box(label: str, image: Path | None, width: float) -> Table:

@@ -10,14 +10,13 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Image, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
-from .base import A4, BOLD, FONT, ReportError, build_pdf, para, styles
-from .blocks import date_fr, decor_for, lines_para, party_text, table
+from .base import A4, BOLD, ReportError, build_pdf, para, styles
+from .blocks import body_heading, date_fr, decor_for, display_facts, party_text
 from .data import ReportData
 
 WIDTH = A4[0] - 30 * mm - 12  # the frame's width less its 6 pt paddings
-BODY_LARGE = ParagraphStyle("body_large", fontName=FONT, fontSize=10, leading=13)
 STARS_STYLE = ParagraphStyle("stars", fontName=BOLD, fontSize=40, leading=46, alignment=TA_CENTER)
 DISPLAY_NOTICE = ("Conformément à l'article D324-6 du code du tourisme, le loueur ou son mandataire doit afficher "
                   "cette décision de classement de manière visible à l'intérieur du meublé.")
@@ -42,31 +41,6 @@ def category_words(category: int) -> str:
     return f"{category} étoile" + ("s" if category > 1 else "")
 
 
-def _heading(data: ReportData) -> list[Any]:
-    """Body identity at the top, with its logo when there is one."""
-    st = styles()
-    org = data.organisation
-    lines: list[Any] = [para(org.name, st["h3"]), *[para(x, st["body"]) for x in org.lines]]
-    if data.accreditation:
-        lines.append(para(data.accreditation, st["small"]))
-    if data.logo is None:
-        return lines
-    try:
-        logo = Image(str(data.logo), width=35 * mm, height=22 * mm, kind="proportional")
-    except Exception:  # an unreadable logo file: the decision is still valid without it
-        return lines
-    t = Table([[logo, lines]], colWidths=[40 * mm, WIDTH - 40 * mm])
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    return [t]
-
-
-def _facts(pairs: list[tuple[str, str]]) -> Table:
-    """Key facts in reading size (the decision is displayed on a wall, not filed)."""
-    st = styles()
-    rows = [[para(k, st["h3"]), lines_para(v, BODY_LARGE)] for k, v in pairs]
-    t = table(rows, [WIDTH * 0.3, WIDTH * 0.7], header=False)
-    t.setStyle(TableStyle([("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
-    return t
 
 
 def _signature(data: ReportData, issued_on: dt.date) -> Table:
@@ -96,7 +70,7 @@ def render_decision(data: ReportData, *, issued_on: dt.date, draft: bool = False
     st = styles()
     number = decision_id(data, issued_on)
     est = data.establishment
-    story: list[Any] = [*_heading(data), Spacer(0, 6 * mm)]
+    story: list[Any] = [*body_heading(data, WIDTH), Spacer(0, 6 * mm)]
     if draft:
         story.append(para("PROJET — document sans valeur", st["warning"]))
     story += [
@@ -112,7 +86,7 @@ def render_decision(data: ReportData, *, issued_on: dt.date, draft: bool = False
         para(stars_text(category), STARS_STYLE),
         para(category_words(category), st["big_center"]),
         Spacer(0, 5 * mm),
-        _facts([
+        display_facts(WIDTH, [
             ("Loueur", party_text(data.owner.name, data.owner.lines)),
             ("Mandataire", party_text(data.mandataire.name, data.mandataire.lines) or "Aucun"),
             ("Meublé", party_text(data.establishment_name or est.name, est.lines)),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,24 +70,12 @@ class GridKeys:
     typology: str | None
 
 
-def _leaves(cond: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
-    for combinator in ("all", "any"):
-        if combinator in cond:
-            for c in cond[combinator]:
-                yield from _leaves(c)
-            return
-    if "not" in cond:
-        yield from _leaves(cond["not"])
-        return
-    yield cond
-
-
 def grid_keys(grid: Grid) -> GridKeys:
     """Read the distance and qualification keys from the prerequisite conditions (known names as a fallback)."""
     distance = qualification = None
     op, limit = "<=", DEFAULT_LIMIT_KM
     for prereq in grid.prerequisites:
-        for leaf in _leaves(prereq.condition):
+        for leaf in conditions.leaves(prereq.condition):
             spec = grid.context_key(leaf["key"])
             if spec is None:
                 continue
