@@ -167,7 +167,7 @@ def visit_detail(db: Database, visit_id: str, *, today: dt.date | None = None) -
     """Open one visit with its current answers, last visit's answers (renewal), measurements and photos."""
     from ..db.models import Photo
     from .common import NotFound
-    from .visits import current_answers, disagreements, measurements_of
+    from .visits import current_answers, disagreements_in, measurements_of
 
     with db.session() as s:
         row = s.execute(_base(current_only=False).where(Visit.id == visit_id)).first()
@@ -190,7 +190,7 @@ def visit_detail(db: Database, visit_id: str, *, today: dt.date | None = None) -
             opinion=v.opinion, sworn_statement_on=v.sworn_statement_on, sworn_statement_ref=v.sworn_statement_ref,
             submitted_at=v.submitted_at, prerequisites=dict(v.prerequisites or {}),
             evaluators=(_user_name(s, v.evaluator_id), _user_name(s, v.second_evaluator_id)),
-            disagreements=tuple(disagreements(db, visit_id)), authors=_authors(s, visit_id))
+            disagreements=tuple(disagreements_in(s, visit_id)), authors=_authors(s, visit_id))
 
 
 def _authors(s: Any, visit_id: str) -> dict[str, str]:

@@ -329,8 +329,7 @@ class Disagreement:
     answers: tuple[CurrentAnswer, ...]  # one per current observation, oldest first
 
 
-def _refuse_disagreements(db: Database, visit_id: str, what: str) -> None:
-    open_points = disagreements(db, visit_id)
+def _refuse_disagreements(open_points: list[Disagreement], what: str) -> None:
     if open_points:
         codes = ", ".join(d.criterion + (f" ({d.level})" if d.level else "") for d in open_points)
         raise ServiceError(f"{what} : les évaluateurs ne sont pas d'accord sur {codes} — enregistrez la réponse "
@@ -340,7 +339,12 @@ def _refuse_disagreements(db: Database, visit_id: str, what: str) -> None:
 def disagreements(db: Database, visit_id: str) -> list[Disagreement]:
     """Criteria whose current answers differ after observations from two laptops merged (none on one laptop)."""
     with db.session() as s:
-        rows, replaced = _log(s, visit_id)
+        return disagreements_in(s, visit_id)
+
+
+def disagreements_in(session: Session, visit_id: str) -> list[Disagreement]:
+    """`disagreements` inside an open session."""
+    rows, replaced = _log(session, visit_id)
     heads: dict[tuple[str, str], list[Any]] = {}
     for r in rows:
         if r[9] not in replaced:
@@ -468,7 +472,7 @@ def complete_visit(db: Database, *, visit_id: str, user_id: str | None = None,
         {c for lv in result.requested for c in result.levels[lv].unanswered})
     if missing:
         raise Incomplete(f"{len(missing)} critère(s) sans réponse : {', '.join(missing)}.", missing)
-    _refuse_disagreements(db, visit_id, "Clôture impossible")
+    _refuse_disagreements(disagreements(db, visit_id), "Clôture impossible")
     with db.session() as s:
         v = get_visit(s, visit_id)
         check_editable(v)
@@ -529,7 +533,7 @@ def submit_visit(db: Database, *, visit_id: str, user_id: str | None = None,
             raise ServiceError(f"Soumission impossible : la visite est « {v.state} » (terminez-la d'abord).")
         if VISIT_KINDS[v.kind] == "tourisme_handicap" and v.kind != "th_conseil" and not v.opinion.strip():
             raise ServiceError("Soumission impossible : l'avis motivé du binôme d'évaluateurs manque.")
-        _refuse_disagreements(db, visit_id, "Soumission impossible")
+        _refuse_disagreements(disagreements_in(s, visit_id), "Soumission impossible")
         v.state = "submitted"
         v.submitted_at = at
         v.pending_sync = True

@@ -300,18 +300,21 @@ class VisitEditor(QWidget):
             return
         requested = self.result.requested
         applies = self._label_applies()
+        comments = self._label_comments()
+        unanswered = {c for lv in requested for c in self.result.levels[lv].unanswered}
+        failed_codes = {c for lv in requested for c in self.result.levels[lv].failed_mandatory}
         states = {}
         for crit in grid.criteria:
             if not applies(crit):
                 states[crit.code] = ("off", False, False, False, "NA")
                 continue
-            lines = self._family_lines(crit)
+            lines = self._family_lines(crit, answers)
             live = [x for x in lines if x.status not in ("NA",)]
             if not live:
                 states[crit.code] = ("off", False, False, False, "NA")
                 continue
             values = {x.answer for x in live if x.status != "R"} or {x.answer for x in live}
-            if "none" in values and any(crit.code in self.result.levels[lv].unanswered for lv in requested):
+            if "none" in values and crit.code in unanswered:
                 state = "none"
             elif "no" in values:
                 state = "no"
@@ -321,9 +324,9 @@ class VisitEditor(QWidget):
                 state = "yes"
             else:
                 state = "none" if "none" in values else "nc"
-            failed = state == "no" and any(crit.code in self.result.levels[lv].failed_mandatory for lv in requested)
-            note = self._label_comment(crit.code)
-            states[crit.code] = (state, bool(note), crit.code in self.photo_codes, failed, live[0].status)
+            failed = state == "no" and crit.code in failed_codes
+            states[crit.code] = (state, bool(comments.get(crit.code)), crit.code in self.photo_codes, failed,
+                                 live[0].status)
         self.model.update_states(states)
         self._show_result()
         self.result_changed.emit(self.result)
@@ -332,11 +335,15 @@ class VisitEditor(QWidget):
         typology = self.detail.typology or None
         return lambda crit: not crit.typologies or typology in crit.typologies
 
-    def _family_lines(self, crit: Any) -> tuple[FamilyLine, ...]:
+    def _family_lines(self, crit: Any, engine: dict[str, Any] | None = None) -> tuple[FamilyLine, ...]:
+        """Each requested family's status and answer for one criterion (`engine`: the answers of the whole visit
+        in the engine's shape, when the caller already has them)."""
         from inspector.scoring.applicability import effective_status
 
         grid, detail = self.grid, self.detail
-        engine = visits.answers_for_engine(grid, {k: v for k, v in self.label_answers.items() if k[0] == crit.code})
+        if engine is None:
+            engine = visits.answers_for_engine(grid, {k: v for k, v in self.label_answers.items()
+                                                      if k[0] == crit.code})
         raw = engine.get(crit.code)
         levels = (self.result.requested if self.result is not None else grid.level_codes)
         labels = {lv.code: lv.label for lv in grid.levels}
@@ -352,6 +359,14 @@ class VisitEditor(QWidget):
     def _label_comment(self, code: str) -> str:
         found = [a for (c, _lv), a in self.label_answers.items() if c == code]
         return max(found, key=lambda a: a.seq).comment if found else ""
+
+    def _label_comments(self) -> dict[str, str]:
+        """The comment of each criterion's latest answer, in one pass (the tree is refreshed on every key)."""
+        latest: dict[str, Any] = {}
+        for (code, _lv), a in self.label_answers.items():
+            if code not in latest or a.seq > latest[code].seq:
+                latest[code] = a
+        return {code: a.comment for code, a in latest.items()}
 
     def _rescore(self) -> None:
         grid, detail = self.grid, self.detail
