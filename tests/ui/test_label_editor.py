@@ -204,3 +204,33 @@ def test_a_refusal_without_reason_is_refused_and_nothing_is_written(qtbot, ctx, 
     with ctx.db.session() as s:
         assert s.scalars(select(Decision).where(Decision.visit_id == th_visit)).first() is None
         assert s.get(Visit, th_visit).state == "submitted"
+
+
+def test_the_opinion_is_saved_when_the_evaluator_leaves_it(qtbot, ctx, editor, th_visit) -> None:
+    open_visit(qtbot, editor, th_visit)
+    editor.side.setCurrentIndex(2)
+    panel = editor.record_panel
+    panel.opinion.setFocus()
+    qtbot.keyClicks(panel.opinion, "Accueil attentif")
+    panel.sworn_ref.setFocus()  # focus leaves the opinion
+    qtbot.waitUntil(lambda: _opinion(ctx, th_visit) == "Accueil attentif", timeout=5000)
+    qtbot.keyClicks(panel.sworn_ref, "DH-7")
+    qtbot.keyClick(panel.sworn_ref, Qt.Key.Key_Return)
+    with ctx.db.session() as s:
+        assert s.get(Visit, th_visit).sworn_statement_ref == "DH-7"
+
+
+def _opinion(ctx, visit_id: str) -> str:
+    with ctx.db.session() as s:
+        return s.get(Visit, visit_id).opinion
+
+
+def test_ctrl_enter_in_the_comment_saves_it(qtbot, ctx, editor, th_visit) -> None:
+    open_visit(qtbot, editor, th_visit)
+    code = editor.current_code()
+    qtbot.keyClick(editor.tree, Qt.Key.Key_O)
+    editor.go_to(code)
+    editor.label_pane.comment.setFocus()
+    qtbot.keyClicks(editor.label_pane.comment, "Largeur 90 cm")
+    qtbot.keyClick(editor.label_pane.comment, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert visits.answers_of(ctx.db, th_visit)[(code, "")].comment == "Largeur 90 cm"

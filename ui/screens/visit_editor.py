@@ -254,6 +254,8 @@ class VisitEditor(QWidget):
         row = detail.row
         cat = f" — {row.requested_category}★" if row.requested_category else ""
         lock = f" · {t('editor.locked')}" if not self.editable else ""
+        if row.state == "submitted":  # frozen for the commission, not merely finished
+            lock = f" · {t('state.submitted')}"
         self.title.setText(f"{row.establishment} ({row.commune}){cat} · {grid.id}{lock}")
         codes = sorted({d.criterion for d in detail.disagreements})
         self.message.setText(t("label.disagreements", count=len(codes), codes=", ".join(codes)) if codes else "")

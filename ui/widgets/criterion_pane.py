@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 from inspector.grids.model import Criterion, Grid
 
 from ..strings import t
+from .comment_box import CommentBox
 
 
 @dataclass(frozen=True)
@@ -91,11 +91,8 @@ class CriterionPane(QFrame):
         self.na_reason.setEditable(True)
         self.na_reason.setAccessibleName("Motif de non-applicabilité")
         self.comment_label = QLabel()
-        self.comment = QPlainTextEdit()
-        self.comment.setTabChangesFocus(True)
-        self.comment.setMaximumHeight(90)
-        self.comment.setAccessibleName("Commentaire du critère")
-        self.comment.installEventFilter(self)
+        self.comment = CommentBox("Commentaire du critère")
+        self.comment.committed.connect(lambda _text: self._save_comment())
         for w in (self.location, self.title, self.status, self.help_title, self.help, self.previous):
             lay.addWidget(w)
         lay.addLayout(row)
@@ -116,17 +113,6 @@ class CriterionPane(QFrame):
         self.comment_label.setText(t("editor.comment") + " (Ctrl+Entrée)")
         if self._state:
             self.show_state(self._grid, self._state)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
-        from PySide6.QtCore import QEvent
-
-        if obj is self.comment and event.type() == QEvent.Type.FocusOut:
-            self._save_comment()
-        if obj is self.comment and event.type() == QEvent.Type.KeyPress and event.key() in (
-                Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self._save_comment()
-            return True
-        return super().eventFilter(obj, event)
 
     def _save_comment(self) -> None:
         if self._state and self._state.editable and self.comment.toPlainText() != self._state.comment:

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from inspector.grids.model import Criterion, Grid
 
 from ..strings import t
+from .comment_box import CommentBox
 
 CHECKED_STYLE = ("QPushButton:checked[answer=\"yes\"] { background: #c8e6c9; font-weight: 600; }"
                  "QPushButton:checked[answer=\"no\"] { background: #ffcdd2; font-weight: 600; }"
@@ -90,11 +90,8 @@ class LabelPane(QFrame):
         self._family_widgets: list[QWidget] = []
         self.family_buttons: dict[tuple[str, str], QPushButton] = {}
         self.comment_label = QLabel()
-        self.comment = QPlainTextEdit()
-        self.comment.setTabChangesFocus(True)
-        self.comment.setMaximumHeight(90)
-        self.comment.setAccessibleName("Commentaire du critère")
-        self.comment.installEventFilter(self)
+        self.comment = CommentBox("Commentaire du critère")
+        self.comment.committed.connect(lambda _text: self._save_comment())
         for w in (self.location, self.title, self.disagreement, self.help, self.previous, self.all_label):
             lay.addWidget(w)
         lay.addLayout(all_row)
@@ -114,17 +111,6 @@ class LabelPane(QFrame):
         self.comment_label.setText(t("editor.comment") + " (Ctrl+Entrée)")
         if self._state is not None:
             self.show_state(self._grid, self._state)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
-        from PySide6.QtCore import QEvent
-
-        if obj is self.comment and event.type() == QEvent.Type.FocusOut:
-            self._save_comment()
-        if obj is self.comment and event.type() == QEvent.Type.KeyPress and event.key() in (
-                Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self._save_comment()
-            return True
-        return super().eventFilter(obj, event)
 
     def _save_comment(self) -> None:
         if self._state and self._state.editable and self.comment.toPlainText() != self._state.comment:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -29,6 +28,7 @@ from inspector.services.common import ServiceError
 
 from ..context import AppContext
 from ..strings import t
+from .comment_box import CommentBox
 
 
 class LabelRecordPanel(QWidget):
@@ -66,9 +66,9 @@ class LabelRecordPanel(QWidget):
         sl.addWidget(self.sworn)
         sl.addWidget(self.sworn_date, 1)
         self.sworn_ref = QLineEdit()
-        self.opinion = QPlainTextEdit()
-        self.opinion.setAccessibleName("Avis motivé du binôme")
-        self.opinion.setTabChangesFocus(True)
+        self.sworn_ref.editingFinished.connect(self._autosave)
+        self.opinion = CommentBox("Avis motivé du binôme", max_height=None)
+        self.opinion.committed.connect(lambda _text: self._autosave())
         self.families_label, self.typology_label, self.sworn_label, self.ref_label, self.opinion_label = (
             QLabel(), QLabel(), QLabel(), QLabel(), QLabel())
         self.form.addRow(self.families_label, self.family_row)
@@ -180,6 +180,26 @@ class LabelRecordPanel(QWidget):
             return
         self.ctx.notify(res.changed)
         self.changed.emit()
+
+    def _autosave(self) -> None:
+        """Leaving the opinion or the document reference saves them (a laptop that dies loses nothing typed)."""
+        d = self.detail
+        if self.visit_id is None or d is None or d.row.state not in ("planned", "in_progress", "completed"):
+            return
+        opinion, ref = self.opinion.toPlainText().strip(), self.sworn_ref.text().strip()
+        if opinion == d.opinion and ref == d.sworn_statement_ref:
+            return
+        try:
+            res = visits.set_label_record(self.ctx.db, visit_id=self.visit_id, opinion=opinion,
+                                          sworn_statement_ref=ref, user_id=self.ctx.user_id)
+        except ServiceError as exc:
+            self.status.setText(str(exc))
+            return
+        from dataclasses import replace
+
+        self.detail = replace(d, opinion=opinion, sworn_statement_ref=ref)
+        self.ctx.notify(res.changed)
+        self.ctx.message.emit(t("label.record.saved"), 3000)
 
     def save(self) -> bool:
         """Save the sworn statement and the opinion (durable on return)."""
