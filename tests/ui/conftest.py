@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings  # noqa: E402
 
 from inspector.db.database import open_database  # noqa: E402
+from tests.sync.conftest import Server, create_accounts, free_port, person_ids, wait_healthy  # noqa: E402
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -56,3 +59,42 @@ def ctx(qtbot, data_dir: Path, qsettings: QSettings):
     yield context
     context.runner.wait_idle()
     context.db.close()
+
+
+# ----- a real agency server for the sync screens (tests/ui/test_sync_ui.py, test_conflict_resolution_ui.py) -----
+
+
+@pytest.fixture
+def cheap_hashes() -> Iterator[None]:
+    """Light argon2 parameters for the accounts made here (checks stay real)."""
+    from argon2 import PasswordHasher
+
+    from inspector.server import accounts
+
+    saved = accounts._HASHER
+    accounts._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    accounts._HASHER = saved
+
+
+@pytest.fixture
+def server(ctx, tmp_path: Path, cheap_hashes: None) -> Iterator[Server]:
+    """uvicorn on 127.0.0.1 in a thread, embedded SQLite, the demo agency's accounts (no data yet)."""
+    import uvicorn
+
+    from inspector.server.app import create_app
+
+    database_url = f"sqlite:///{tmp_path / 'server' / 'inspector-server.sqlite'}"
+    app = create_app(database_url, tmp_path / "server-files")
+    people = create_accounts(app.state.sessions, person_ids(ctx.db))
+    port = free_port()
+    runner = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False))
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    wait_healthy(url)
+    yield Server(url, database_url, tmp_path / "server-files", app.state.sessions, people=people)
+    runner.should_exit = True
+    thread.join(timeout=10)
+    app.state.engine.dispose()

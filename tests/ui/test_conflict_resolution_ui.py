@@ -4,9 +4,7 @@ round trip (conflict, « Garder ma version », sync) against a real local server
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,44 +15,11 @@ from sqlalchemy import text
 from inspector.db.database import open_database
 from inspector.services import visits
 from inspector.sync import conflicts, state, sync
-from tests.sync.conftest import Server, create_accounts, free_port, person_ids, wait_healthy
+from tests.sync.conftest import Server
 from ui.models.conflict_model import SERVER_COLUMN, KeyRole
 from ui.screens.sync_dialog import SyncConfig, SyncDialog, save_config
 
-
-@pytest.fixture(autouse=True)
-def cheap_hashes() -> Iterator[None]:
-    from argon2 import PasswordHasher
-
-    from inspector.server import accounts
-
-    saved = accounts._HASHER
-    accounts._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    yield
-    accounts._HASHER = saved
-
-
-@pytest.fixture
-def server(ctx, tmp_path: Path) -> Iterator[Server]:
-    """uvicorn on 127.0.0.1 in a thread, embedded SQLite, the demo agency's accounts (no data yet)."""
-    import uvicorn
-
-    from inspector.server.app import create_app
-
-    database_url = f"sqlite:///{tmp_path / 'server' / 'inspector-server.sqlite'}"
-    app = create_app(database_url, tmp_path / "server-files")
-    people = create_accounts(app.state.sessions, person_ids(ctx.db))
-    port = free_port()
-    runner = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=runner.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url)
-    yield Server(url, database_url, tmp_path / "server-files", app.state.sessions, people=people)
-    runner.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # light argon2 for every account made here
 
 
 class Answers:

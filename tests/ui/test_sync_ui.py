@@ -4,17 +4,17 @@ plain French (authentication, network, demo database towards a remote server), c
 from __future__ import annotations
 
 import stat
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
 from inspector.sync.status import pending_counts, sync_status
-from tests.sync.conftest import PASSWORD, Server, create_accounts, free_port, person_ids, wait_healthy
+from tests.sync.conftest import PASSWORD, Server, free_port
 from ui.models.conflict_model import FieldRole, LocalValueRole, ServerValueRole
 from ui.screens.sync_dialog import KEY_SERVER, KEY_TOKEN, KEY_USER, SyncConfig, SyncDialog, save_config
+
+pytestmark = pytest.mark.usefixtures("cheap_hashes")  # light argon2 for every account made here
 
 SAMPLE_CONFLICT = {
     "id": "c0ffee00-0000-4000-8000-000000000001", "origin": "réception", "table": "visits",
@@ -31,42 +31,6 @@ DELETED_CONFLICT = {
     "server_version": 3, "base_version": 2, "message": "supprimé sur le serveur alors que modifié sur ce poste",
     "detected_at": "2026-11-25T09:13:00", "status": "open", "fields": [],
 }
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashes() -> Iterator[None]:
-    """Light argon2 parameters for the accounts made here (checks stay real)."""
-    from argon2 import PasswordHasher
-
-    from inspector.server import accounts
-
-    saved = accounts._HASHER
-    accounts._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    yield
-    accounts._HASHER = saved
-
-
-@pytest.fixture
-def server(ctx, tmp_path: Path) -> Iterator[Server]:
-    """uvicorn on 127.0.0.1 in a thread, embedded SQLite, the demo agency's accounts (no data yet)."""
-    import uvicorn
-
-    from inspector.server.app import create_app
-
-    database_url = f"sqlite:///{tmp_path / 'server' / 'inspector-server.sqlite'}"
-    app = create_app(database_url, tmp_path / "server-files")
-    people = create_accounts(app.state.sessions, person_ids(ctx.db))
-    port = free_port()
-    runner = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False))
-    thread = threading.Thread(target=runner.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    wait_healthy(url)
-    yield Server(url, database_url, tmp_path / "server-files", app.state.sessions, people=people)
-    runner.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
 
 
 @pytest.fixture
