@@ -234,3 +234,12 @@ def test_ctrl_enter_in_the_comment_saves_it(qtbot, ctx, editor, th_visit) -> Non
     qtbot.keyClicks(editor.label_pane.comment, "Largeur 90 cm")
     qtbot.keyClick(editor.label_pane.comment, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert visits.answers_of(ctx.db, th_visit)[(code, "")].comment == "Largeur 90 cm"
+
+
+def test_ticking_the_sworn_statement_records_it_at_once(qtbot, ctx, editor, th_visit) -> None:
+    open_visit(qtbot, editor, th_visit)
+    editor.side.setCurrentIndex(2)
+    qtbot.mouseClick(editor.record_panel.sworn, Qt.MouseButton.LeftButton)
+    with ctx.db.session() as s:
+        assert s.get(Visit, th_visit).sworn_statement_on is not None
+    qtbot.waitUntil(lambda: editor.result is not None and editor.result.prerequisites_ok, timeout=10000)

@@ -60,6 +60,9 @@ class LabelRecordPanel(QWidget):
         self.sworn_date.setCalendarPopup(True)
         self.sworn_date.setDisplayFormat("dd/MM/yyyy")
         self.sworn.toggled.connect(self.sworn_date.setEnabled)
+        # The statement's date counts for the result (a prerequisite): recorded as soon as it is ticked or dated.
+        self.sworn.clicked.connect(lambda _checked: self.save())
+        self.sworn_date.editingFinished.connect(self._sworn_date_edited)
         sworn_row = QWidget()
         sl = QHBoxLayout(sworn_row)
         sl.setContentsMargins(0, 0, 0, 0)
@@ -180,6 +183,11 @@ class LabelRecordPanel(QWidget):
             return
         self.ctx.notify(res.changed)
         self.changed.emit()
+
+    def _sworn_date_edited(self) -> None:
+        d = self.detail
+        if d is not None and self.sworn.isChecked() and self.sworn_date.date().toPython() != d.sworn_statement_on:
+            self.save()
 
     def _autosave(self) -> None:
         """Leaving the opinion or the document reference saves them (a laptop that dies loses nothing typed)."""
