@@ -99,6 +99,7 @@ class Establishment(Synced, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     latitude: Mapped[float | None] = mapped_column(Float)  # WGS 84 degrees (Accueil Vélo distance to itineraries)
     longitude: Mapped[float | None] = mapped_column(Float)
+    intercommunality: Mapped[str] = mapped_column(String(150), default="", server_default="")  # EPCI (figures)
 
 
 class EstablishmentLabel(Synced, Base):
@@ -255,6 +256,34 @@ class Decision(Synced, Base):
     number: Mapped[str] = mapped_column(String(40), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")  # per family, motivation…
+
+
+class CommissionSession(Synced, Base):
+    """A sitting of the labels commission: when, where, who was there, and its minutes once closed."""
+
+    __tablename__ = "commission_sessions"
+    held_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    place: Mapped[str] = mapped_column(Text, default="")
+    labels: Mapped[list[Any]] = mapped_column(default=list)  # the labels on its agenda (tourisme_handicap…)
+    chair: Mapped[str] = mapped_column(String(200), default="")
+    # [{"name", "body", "college": tourism | disability | state | other, "present": bool}]
+    members: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default="planned")  # planned | held | closed
+    notes: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    minutes_path: Mapped[str] = mapped_column(String(300), default="")  # the procès-verbal, content-addressed
+    minutes_sha256: Mapped[str] = mapped_column(String(64), default="")
+
+
+class CommissionItem(Synced, Base):
+    """One dossier (a submitted label visit) on a session's agenda, and the decision taken on it."""
+
+    __tablename__ = "commission_items"
+    session_id: Mapped[str] = mapped_column(ForeignKey("commission_sessions.id"), index=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    decision_id: Mapped[str | None] = mapped_column(ForeignKey("decisions.id"))
+    notes: Mapped[str] = mapped_column(Text, default="")
 
 
 class AuditEntry(Base):

@@ -26,10 +26,10 @@ VISIT_SCOPED = frozenset({"visits", "rooms", "beds", "photos", "documents", "dec
 BLOB_TABLES = {"photos": "photos", "documents": "documents"}  # table -> data folder of its content-addressed files
 BOOKKEEPING = frozenset({"id", "row_version", "pending_sync"})  # never on the wire: each side keeps its own
 SHOWN_FIELDS_SKIP = frozenset({"created_at", "modified_at"})  # not listed as conflicting fields
-# Columns added after protocol 1 was published (laptop migration 0003): rows stored or sent without them are
+# Columns added after protocol 1 was published (laptop migrations 0003, 0004): rows stored or sent without them are
 # still valid and read with these defaults, so a server holding older rows and an older laptop keep working.
 LATER_COLUMNS: dict[str, dict[str, Any]] = {
-    "establishments": {"latitude": None, "longitude": None},
+    "establishments": {"latitude": None, "longitude": None, "intercommunality": ""},
     "visits": {"submitted_at": None, "opinion": "", "sworn_statement_on": None, "sworn_statement_ref": "",
                "prerequisites": {}},
     "decisions": {"details": {}},
