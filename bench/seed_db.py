@@ -21,6 +21,7 @@ from inspector.db.models import (  # noqa: E402
     Bed,
     Decision,
     Establishment,
+    EstablishmentLabel,
     Observation,
     Organisation,
     Owner,
@@ -29,7 +30,7 @@ from inspector.db.models import (  # noqa: E402
     User,
     Visit,
 )
-from inspector.demo_data import COMMUNES  # noqa: E402
+from inspector.demo_data import COMMUNES, INTERCOMMUNALITIES  # noqa: E402
 from inspector.grids.registry import find_grid  # noqa: E402
 from inspector.services import deadlines  # noqa: E402
 
@@ -77,8 +78,13 @@ def _bulk(conn: Connection, table: Table, rows: list[dict[str, Any]], chunk: int
 
 
 def seed_database(path: Path, *, today: dt.date, seed: int = 1, establishments: int = 1500, visits: int = 2500,
-                  observations_per_visit: int = 140, photos: int = 50_000) -> Seeded:
-    """Create `path` with the schema (open_database) and fill it in large transactions."""
+                  observations_per_visit: int = 140, photos: int = 50_000, labels: bool = False) -> Seeded:
+    """Create `path` with the schema (open_database) and fill it in large transactions.
+
+    `labels=True` adds ten years of label work (Tourisme & Handicap, Accueil Vélo, Chambre d'hôtes Référence:
+    establishments, visits, decisions, labels held) from a separate random stream, so every row and id made without
+    it stays the same.
+    """
     start = time.perf_counter()
     rng = random.Random(seed)
     ids = _Ids(rng)
@@ -111,7 +117,8 @@ def seed_database(path: Path, *, today: dt.date, seed: int = 1, establishments: 
                      "postcode": COMMUNES[commune][1], "commune": commune, "insee_code": COMMUNES[commune][0],
                      "capacity": capacity, "layout": layout, "rooms": 3, "floor": 1 if collective else 0,
                      "collective_building": collective, "has_lift": False, "declaration_number": "",
-                     "current_category": None, "category_valid_until": None, "notes": ""})
+                     "current_category": None, "category_valid_until": None, "notes": "",
+                     "intercommunality": INTERCOMMUNALITIES.get(commune, "")})
 
     # Visits over ten years: a classement, often its renewal five years later; recent work in every state.
     visit_rows: list[dict[str, Any]] = []
@@ -241,6 +248,8 @@ def seed_database(path: Path, *, today: dt.date, seed: int = 1, establishments: 
         counts["beds"] = _bulk(conn, Bed.__table__, beds)
         counts["decisions"] = _bulk(conn, Decision.__table__, decisions)
         counts["audit_log"] = _bulk(conn, AuditEntry.__table__, audit)
+        if labels:
+            counts.update(_seed_labels(conn, today=today, seed=seed, users=users))
     db.engine.dispose()  # the next connections get the app's pragmas again
     with db.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
@@ -249,6 +258,123 @@ def seed_database(path: Path, *, today: dt.date, seed: int = 1, establishments: 
     owner_id = next(e["owner_id"] for e in ests if e["id"] == renewal["establishment_id"])
     surname = next(o["name"] for o in owners if o["id"] == owner_id)
     return Seeded(path, counts, in_progress["id"], renewal["id"], surname.split()[-1], time.perf_counter() - start)
+
+
+LABEL_KINDS = (("restaurant", "restauration"), ("hotel", "hebergement"), ("camping", "hebergement"),
+               ("chambre_hotes", "hebergement"), ("site", "site"), ("office_tourisme", "information_touristique"))
+AV_TYPOLOGIES = ("hebergement", "hebergement", "hebergement", "loueur", "reparateur", "site", "office_tourisme")
+TH_FAMILIES = ("auditif", "mental", "moteur", "visuel")
+
+
+def _seed_labels(conn: Connection, *, today: dt.date, seed: int, users: list[dict[str, Any]]) -> dict[str, int]:
+    """Ten years of label work, about 25 T&H visits (10 advisory, 15 for attribution) and 30 Accueil Vélo audits a
+    year, with the commission's decisions, renewals when labels expire and the labels held today."""
+    rng = random.Random(seed + 7001)
+    ids = _Ids(rng)
+    communes = list(COMMUNES)
+    ests: list[dict[str, Any]] = []
+    visit_rows: list[dict[str, Any]] = []
+    decisions: list[dict[str, Any]] = []
+    held: dict[tuple[str, str], dict[str, Any]] = {}  # (establishment, label) -> label row (renewed in place)
+    numbers: dict[tuple[str, int], int] = {}
+
+    def establishment(kind: str) -> dict[str, Any]:
+        commune = rng.choice(communes)
+        when = dt.datetime.combine(today - dt.timedelta(days=3700), dt.time(9, 0))
+        row = {**_synced(ids, when), "kind": kind, "name": f"{rng.choice(PLACES)} ({kind}) n° {len(ests) + 1}",
+               "owner_id": None, "address": f"{rng.randint(1, 99)} rue du Port", "postcode": COMMUNES[commune][1],
+               "commune": commune, "insee_code": COMMUNES[commune][0], "capacity": None, "layout": "", "rooms": None,
+               "floor": None, "collective_building": False, "has_lift": False, "declaration_number": "",
+               "current_category": None, "category_valid_until": None, "notes": "",
+               "intercommunality": INTERCOMMUNALITIES.get(commune, "")}
+        ests.append(row)
+        return row
+
+    def visit(est: dict[str, Any], kind: str, day: dt.date, *, families: list[str], typology: str) -> dict[str, Any]:
+        done = day <= today
+        row = {**_synced(ids, dt.datetime.combine(min(day, today), dt.time(9, 0))), "establishment_id": est["id"],
+               "kind": kind, "state": "completed" if done else "planned", "requested_category": None,
+               "requested_families": families, "typology": typology, "grid_id": f"SEED-{kind.upper()}",
+               "grid_version": "seed", "grid_sha256": "0" * 64, "context": {},
+               "evaluator_id": rng.choice(users)["id"], "second_evaluator_id": None, "planned_on": day,
+               "visited_on": day if done else None,
+               "completed_at": dt.datetime.combine(day, dt.time(17, 0)) if done else None,
+               "acquired_on": None, "valid_until": None, "refused_on": None, "superseded": False}
+        visit_rows.append(row)
+        return row
+
+    def decide(v: dict[str, Any], label: str, subject: str, day: dt.date, years: int, families: list[str]) -> None:
+        granted = rng.random() < 0.88
+        numbers[(subject, day.year)] = numbers.get((subject, day.year), 0) + 1
+        prefix = {"tourisme_handicap": "TH", "accueil_velo": "AV", "chr": "CHR"}[subject]
+        until = deadlines.valid_until(day, years) if granted else None
+        when = dt.datetime.combine(day, dt.time(15, 0))
+        decisions.append({**_synced(ids, when), "visit_id": v["id"], "establishment_id": v["establishment_id"],
+                          "subject": subject, "status": "acquired" if granted else "refused",
+                          "category": None, "families": families if granted else [], "decided_on": day,
+                          "valid_until": until, "number": f"{prefix}-{day.year}-{numbers[(subject, day.year)]:03d}",
+                          "reason": "" if granted else "Critères obligatoires non remplis", "details": {}})
+        v["state"] = "acquired" if granted else "refused"
+        v["acquired_on" if granted else "refused_on"] = day
+        v["valid_until"] = until
+        if granted:
+            key = (v["establishment_id"], label)
+            if key not in held:
+                held[key] = {**_synced(ids, when), "establishment_id": v["establishment_id"], "label": label,
+                             "families": [], "typology": ""}
+            held[key].update(families=families, typology=v["typology"], valid_from=day, valid_until=until)
+
+    def day_in(year: int) -> dt.date:
+        return dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
+
+    th_holders: list[tuple[dict[str, Any], dt.date]] = []
+    av_holders: list[tuple[dict[str, Any], str, dt.date]] = []
+    for year in range(today.year - 9, today.year + 1):
+        # Tourisme & Handicap: advisory visits, then attribution visits (renewals of labels ending this year first)
+        for _ in range(rng.randint(8, 12)):
+            kind, typology = rng.choice(LABEL_KINDS)
+            visit(establishment(kind), "th_conseil", day_in(year), families=list(TH_FAMILIES), typology=typology)
+        ending = [(e, d) for e, d in th_holders if deadlines.valid_until(d, 5).year == year]
+        for i in range(rng.randint(13, 17)):
+            if i < len(ending):
+                est, _ = ending[i]
+                kind = "th_renouvellement"
+            else:
+                est, kind = establishment(rng.choice(LABEL_KINDS)[0]), "th_primo"
+            families = sorted(rng.sample(TH_FAMILIES, rng.randint(2, 4)))
+            day = day_in(year)
+            v = visit(est, kind, day, families=families, typology="restauration")
+            decided = day + dt.timedelta(days=rng.randint(30, 75))
+            if decided <= today:
+                decide(v, "tourisme_handicap", "tourisme_handicap", decided, 5, families)
+                if v["state"] == "acquired":
+                    th_holders.append((est, decided))
+            elif v["state"] == "completed":
+                v["state"] = "submitted"
+        # Accueil Vélo: about 25 new providers and the renewals of the labels granted three years before
+        ending_av = [(e, t, d) for e, t, d in av_holders if deadlines.valid_until(d, 3).year == year]
+        plans = [(e, t) for e, t, _ in ending_av if rng.random() < 0.8]
+        plans += [(establishment(rng.choice(LABEL_KINDS)[0]), rng.choice(AV_TYPOLOGIES))
+                  for _ in range(rng.randint(24, 32))]
+        for est, typology in plans:
+            day = day_in(year)
+            v = visit(est, "accueil_velo", day, families=[], typology=typology)
+            decided = day + dt.timedelta(days=rng.randint(7, 40))
+            if decided <= today:
+                decide(v, "accueil_velo", "accueil_velo", decided, 3, [])
+                if v["state"] == "acquired":
+                    av_holders.append((est, typology, decided))
+        # Chambre d'hôtes Référence: a few qualifications a year
+        for _ in range(rng.randint(2, 5)):
+            day = day_in(year)
+            v = visit(establishment("chambre_hotes"), "chambre_hotes_reference", day, families=[], typology="")
+            decided = day + dt.timedelta(days=rng.randint(20, 60))
+            if decided <= today:
+                decide(v, "chambre_hotes_reference", "chr", decided, 5, [])
+    return {"label_establishments": _bulk(conn, Establishment.__table__, ests),
+            "label_visits": _bulk(conn, Visit.__table__, visit_rows),
+            "label_decisions": _bulk(conn, Decision.__table__, decisions),
+            "establishment_labels": _bulk(conn, EstablishmentLabel.__table__, list(held.values()))}
 
 
 if __name__ == "__main__":

@@ -53,6 +53,32 @@ COMMUNES: dict[str, tuple[str, str]] = {
     "Tilques": ("62819", "62500"),
 }
 
+# The intercommunality (EPCI à fiscalité propre) of each commune above, as of 2026 (the agency's figures group
+# classified meublés by it). Checked one by one; a commune missing here is grouped under its own name.
+INTERCOMMUNALITIES: dict[str, str] = {
+    "Wimereux": "CA du Boulonnais",
+    "Wimille": "CA du Boulonnais",
+    "Boulogne-sur-Mer": "CA du Boulonnais",
+    "Neufchâtel-Hardelot": "CA du Boulonnais",
+    "Équihen-Plage": "CA du Boulonnais",
+    "Audresselles": "CC de la Terre des Deux Caps",
+    "Ambleteuse": "CC de la Terre des Deux Caps",
+    "Wissant": "CC de la Terre des Deux Caps",
+    "Escalles": "CA Grand Calais Terres et Mers",
+    "Calais": "CA Grand Calais Terres et Mers",
+    "Camiers": "CA des Deux Baies en Montreuil",
+    "Étaples": "CA des Deux Baies en Montreuil",
+    "Le Touquet-Paris-Plage": "CA des Deux Baies en Montreuil",
+    "Cucq": "CA des Deux Baies en Montreuil",
+    "Merlimont": "CA des Deux Baies en Montreuil",
+    "Berck": "CA des Deux Baies en Montreuil",
+    "Montreuil-sur-Mer": "CA des Deux Baies en Montreuil",
+    "Hesdin": "CC des 7 Vallées",
+    "Arras": "CU d'Arras",
+    "Saint-Omer": "CA du Pays de Saint-Omer",
+    "Tilques": "CA du Pays de Saint-Omer",
+}
+
 # Where the generated meublés are, weighted like a coastal department's supply.
 _COMMUNE_WEIGHTS = {
     "Le Touquet-Paris-Plage": 8, "Berck": 7, "Wimereux": 6, "Neufchâtel-Hardelot": 5, "Cucq": 5, "Wissant": 4,
@@ -322,7 +348,8 @@ class _Builder:
                 collective_building=bool(collective), has_lift=bool(lift),
                 declaration_number=f"{insee}{self.rng.randint(0, 999999):06d}{self.rng.choice('ABCDEFGHJK')}"
                                    f"{self.rng.randint(0, 9)}" if kind == "meuble" else "",
-                current_category=category, category_valid_until=valid_until, notes=notes)
+                current_category=category, category_valid_until=valid_until, notes=notes,
+                intercommunality=INTERCOMMUNALITIES.get(commune, ""))
             s.add(est)
             s.commit()
             item = _Est(est.id, name, commune, layout, capacity, category, self.evaluator_for(commune))
@@ -746,6 +773,7 @@ class _Builder:
                               at=dt.datetime.combine(day, dt.time(16, 0)))
         visits.submit_visit(self.db, visit_id=vid, user_id=self.users["Julie Caron"],
                             at=dt.datetime.combine(day + dt.timedelta(days=3), dt.time(11, 0)))
+        self.plan_commission()
         # A visite-conseil at the tourist office of Montreuil, started today.
         owner = self.add_owner("Communauté de communes des 7 Vallées", commune="Montreuil-sur-Mer")
         est = self.add_establishment(owner_id=owner, commune="Montreuil-sur-Mer", kind="office_tourisme",
@@ -788,6 +816,33 @@ class _Builder:
         self.answer_all(vid, grid, "", "Sophie Delattre", day)
         visits.complete_visit(self.db, visit_id=vid, user_id=self.users["Sophie Delattre"],
                               at=dt.datetime.combine(day, dt.time(12, 0)))
+
+    def plan_commission(self) -> None:
+        """The next T&H commission (second Thursday of March), members of the three colleges, its agenda built
+        from the submitted dossiers (the S4 brasserie); not decided."""
+        from .services import commission
+
+        year = self.today.year + (1 if self.today.month >= 3 else 0)
+        held_on = next(dt.date(year, 3, d) for d in range(8, 15) if dt.date(year, 3, d).weekday() == 3)
+        with self.db.session() as s:
+            org = s.scalar(select(Organisation).limit(1))
+            place = f"{org.name}, {org.address}" if org else "Arras"
+        members = [
+            {"name": "Claire Vasseur", "body": ORGANISATION_NAME, "college": "tourism"},
+            {"name": "Élise Fontaine", "body": "Office de tourisme d'Arras (fictif)", "college": "tourism"},
+            {"name": "Nadia Lefort", "body": "Association de personnes handicapées moteur (fictive)",
+             "college": "disability"},
+            {"name": "Pierre Vandenbussche", "body": "Association de personnes sourdes et malentendantes (fictive)",
+             "college": "disability"},
+            {"name": "Anne Deswarte", "body": "Direction départementale de l'emploi, du travail et des solidarités "
+                                              "(fictive)", "college": "state"},
+            {"name": "Hugo Martel", "body": "Direction départementale des territoires et de la mer (fictive)",
+             "college": "state", "present": False},
+        ]
+        sid = commission.create_session(self.db, held_on=held_on, place=place, labels=["tourisme_handicap"],
+                                        chair="Claire Vasseur", members=members,
+                                        user_id=self.users["Élise Fontaine"]).value
+        commission.build_agenda(self.db, session_id=sid, user_id=self.users["Élise Fontaine"])
 
     def accueil_velo(self, est: _Est, typology: str, route: str, km: str, *, planned: dt.date,
                      start: bool = False) -> str:

@@ -25,6 +25,27 @@ def _open(data_dir: Path, demo: bool):
     return db
 
 
+def acquire_due_classements(ctx, today=None) -> int:
+    """Background, once the database is open: acquire the classements whose 15-day refusal window closed (the 16th
+    day without refusal); screens refresh through ctx.notify and the status bar says how many. Returns the task id."""
+    import datetime as dt
+
+    from inspector.services.meuble_decisions import acquire_due
+
+    from .strings import t
+
+    def done(result) -> None:
+        ctx.notify(result.changed)
+        if result.value:
+            ctx.message.emit(t("mdec.acquired_at_start", n=len(result.value)), 10000)
+
+    def failed(exc: Exception) -> None:
+        ctx.message.emit(t("mdec.refresh_failed", error=exc), 10000)
+
+    return ctx.runner.run(acquire_due, ctx.db, today=today or dt.date.today(), user_id=ctx.user_id, on_done=done,
+                          on_error=failed)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="inspector-app", description="Inspector — application de bureau")
     parser.add_argument("--data-dir", help="dossier des données")
@@ -55,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     def ready(db) -> None:
         ctx.set_database(db)
         window.statusBar().showMessage(f"{db.path}", 5000)
+        acquire_due_classements(ctx)  # the 16th day: classements acquired while the app was closed
         if args.quit_after_load:  # benchmarks: quit once the first lists have loaded
             QTimer.singleShot(0, lambda: (ctx.runner.wait_idle(), app.processEvents(), app.quit()))
 

@@ -28,6 +28,15 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.editor)
         self.visits.open_visit.connect(self.open_visit)
         self.editor.back_requested.connect(self.show_visits)
+        from .screens.commission_screen import CommissionScreen
+
+        self.commission = CommissionScreen(ctx)
+        self.stack.addWidget(self.commission)
+        from .screens.dashboard_screen import DashboardScreen
+
+        self.dashboard = DashboardScreen(ctx)
+        self.stack.addWidget(self.dashboard)
+        self.dashboard.open_visit.connect(self.open_visit)
         self.status_text = QLabel()
         self.busy = QProgressBar()
         self.busy.setMaximumWidth(160)
@@ -64,6 +73,12 @@ class MainWindow(QMainWindow):
         self.grids_action = QAction(self)
         self.grids_action.triggered.connect(self.open_grids)
         self.file_menu.addAction(self.grids_action)
+        self.export_action = QAction(self)
+        self.export_action.triggered.connect(lambda: self.open_exports(monthly=False))
+        self.monthly_export_action = QAction(self)
+        self.monthly_export_action.triggered.connect(lambda: self.open_exports(monthly=True))
+        self.file_menu.addAction(self.export_action)
+        self.file_menu.addAction(self.monthly_export_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.view_menu = bar.addMenu("")
@@ -71,6 +86,14 @@ class MainWindow(QMainWindow):
         self.visits_action.setShortcut(QKeySequence("Ctrl+1"))
         self.visits_action.triggered.connect(self.show_visits)
         self.view_menu.addAction(self.visits_action)
+        self.dashboard_action = QAction(self)
+        self.dashboard_action.setShortcut(QKeySequence("Ctrl+2"))
+        self.dashboard_action.triggered.connect(self.show_dashboard)
+        self.view_menu.addAction(self.dashboard_action)
+        self.commission_action = QAction(self)
+        self.commission_action.setShortcut(QKeySequence("Ctrl+3"))
+        self.commission_action.triggered.connect(self.show_commission)
+        self.view_menu.addAction(self.commission_action)
         self.visit_menu = bar.addMenu("")
         self.undo_action = QAction(self)
         self.undo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
@@ -92,8 +115,12 @@ class MainWindow(QMainWindow):
         self.visit_menu.setTitle(t("menu.visit"))
         self.settings_action.setText(t("menu.settings"))
         self.grids_action.setText(t("menu.grids"))
+        self.export_action.setText(t("menu.export"))
+        self.monthly_export_action.setText(t("menu.export.monthly"))
         self.quit_action.setText(t("menu.quit"))
         self.visits_action.setText(t("menu.visits"))
+        self.dashboard_action.setText(t("menu.dashboard"))
+        self.commission_action.setText(t("menu.commission"))
         self.undo_action.setText(t("menu.undo") + " (Ctrl+Z)")
         self.sync_menu.setTitle(t("menu.sync"))
         self.sync_action.setText(t("menu.sync.now"))
@@ -108,10 +135,27 @@ class MainWindow(QMainWindow):
         self.visits.refresh()
         self.visits.setFocus()
 
+    def show_dashboard(self) -> None:
+        """The agency's figures of the year against its targets (refreshed when shown after a change)."""
+        self.stack.setCurrentWidget(self.dashboard)
+        self.dashboard.setFocus()
+
+    def show_commission(self) -> None:
+        """The commission workspace (sessions, agenda, dossiers, minutes, letters)."""
+        self.stack.setCurrentWidget(self.commission)
+        self.commission.show_session()
+        self.commission.refresh()
+
     def open_settings(self) -> None:
         from .settings_dialog import SettingsDialog
 
         SettingsDialog(self.ctx, self).exec()
+
+    def open_exports(self, *, monthly: bool = False) -> None:
+        """« Exporter… » (choose the table) or « Tableau mensuel des décisions… » (last month, ready to write)."""
+        from .screens.exports_dialog import ExportsDialog
+
+        ExportsDialog(self.ctx, self, monthly=monthly).exec()
 
     def open_grids(self) -> None:
         from .screens.grids_dialog import GridsDialog

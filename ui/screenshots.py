@@ -7,6 +7,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
@@ -101,11 +102,67 @@ def main() -> int:
             app.processEvents()
         grids.grab().save(str(OUT / "grids.png"))
         grids.close()
+        # The agency's dashboard (year against targets, classified meublés, labels, deadlines).
+        window.dashboard.today = TODAY
+        window.show_dashboard()
+        for _ in range(3):
+            ctx.runner.wait_idle()
+            app.processEvents()
+        window.grab().save(str(OUT / "dashboard.png"))
+        _commission_shots(app, ctx, window, db)
         window.close()
         db.close()
     for png in sorted(OUT.glob("*.png")):
         print(png.relative_to(ROOT))
     return 0
+
+
+def _commission_shots(app: Any, ctx: Any, window: Any, db: Any) -> None:
+    """The commission workspace: a session of the demo agency with its agenda, then the S4 dossier."""
+    from sqlalchemy import select
+
+    from inspector.db.models import User, Visit
+    from inspector.services import commission, visits
+
+    with db.session() as s:
+        ctx.user_id = s.scalar(select(User.id).where(User.role == "commission").limit(1))
+        waiting = s.scalars(select(Visit.id).where(Visit.kind == "chambre_hotes_reference",
+                                                   Visit.state == "completed")).all()
+    for vid in waiting:
+        visits.submit_visit(db, visit_id=vid)
+    members = [{"name": "Élise Fontaine", "body": "Pas-de-Calais Tourisme", "college": "tourism", "present": True},
+               {"name": "Marc Hennebelle", "body": "APF France handicap (fictive)", "college": "disability",
+                "present": True},
+               {"name": "Louise Carpentier", "body": "UNAFAM 62 (fictive)", "college": "disability", "present": False},
+               {"name": "Hervé Dubois", "body": "DDETS du Pas-de-Calais (fictive)", "college": "state",
+                "present": True},
+               {"name": "Sandrine Lefebvre", "body": "Office de tourisme d'Arras (fictive)", "college": "tourism",
+                "present": True}]
+    sid = commission.create_session(db, held_on=TODAY, place="Maison du département, Arras", chair="Élise Fontaine",
+                                    members=members).value
+    commission.build_agenda(db, session_id=sid)
+    for item in commission.agenda(db, sid):
+        if item.label == "chambre_hotes_reference":
+            commission.decide_item(db, item_id=item.id, outcome="granted")
+    window.commission.today = TODAY
+    window.show_commission()
+    for _ in range(3):
+        ctx.runner.wait_idle()
+        app.processEvents()
+    window.grab().save(str(OUT / "commission.png"))
+    screen = window.commission
+    s4 = next((i for i in screen.agenda_model.items() if i.label == "tourisme_handicap"), None)
+    if s4 is not None:
+        view = screen.open_dossier(s4.id)
+        for _ in range(3):
+            ctx.runner.wait_idle()
+            app.processEvents()
+        if any(r.code == "moteur" for r in view.rows):
+            view.row("moteur").reason.setText("Porte d'entrée de 72 cm de passage utile (77 cm exigés).")
+            view.row("moteur").reason.setCursorPosition(0)
+        app.processEvents()
+        window.grab().save(str(OUT / "commission-dossier.png"))
+    screen.show_session()
 
 
 if __name__ == "__main__":

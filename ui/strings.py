@@ -365,6 +365,15 @@ UI: dict[str, tuple[str, str]] = {
                          "Read-only visit: photos cannot be changed."),
     "photos.message": ("Messages de l'import des photos", "Photo import messages"),
     "photos.dismiss": ("Fermer le message", "Dismiss the message"),
+    # Files of closed visits stay on the server after a sync (fetched on demand).
+    "photos.on_server": ("{count} photo(s) sur le serveur — télécharger",
+                         "{count} photo(s) on the server — download"),
+    "photos.fetch": ("&Télécharger", "&Download"),
+    "photos.fetch_tip": ("Télécharger depuis le serveur de l'agence les photos de cette visite absentes de ce poste",
+                         "Download this visit's photos missing on this computer from the agency server"),
+    "photos.fetching": ("Téléchargement des photos depuis le serveur…", "Downloading photos from the server…"),
+    "photos.fetch_no_server": ("Pas de serveur configuré : connectez-vous d'abord dans « Synchroniser ».",
+                               "No server configured: sign in from « Synchronise » first."),
     # documents dialog
     "doc_kind.certificat": ("Certificat de visite", "Visit certificate"),
     "doc_kind.decision": ("Décision de classement", "Classification decision"),
@@ -745,6 +754,18 @@ def _merge() -> None:
     from .strings_labels import LABEL_UI
 
     UI.update(LABEL_UI)
+    from .strings_exports import EXPORT_UI
+
+    UI.update(EXPORT_UI)
+    from .strings_decisions import DECISIONS_UI
+
+    UI.update(DECISIONS_UI)
+    from .strings_commission import COMMISSION_UI
+
+    UI.update(COMMISSION_UI)
+    from .strings_figures import FIGURES_UI
+
+    UI.update(FIGURES_UI)
 
 
 _merge()

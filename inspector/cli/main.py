@@ -95,6 +95,8 @@ def _server_parsers(sub: argparse._SubParsersAction) -> None:
     sync.add_argument("--server", required=True, metavar="URL", help="adresse du serveur (https://…)")
     sync.add_argument("--user", metavar="NAME", help="se connecter (sinon : jeton enregistré)")
     sync.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
+    sync.add_argument("--all-files", action="store_true",
+                      help="télécharger aussi les photos et PDF des visites closes (sinon : à l'ouverture)")
     sync.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="dossier des données")
 
 
@@ -110,10 +112,20 @@ def build_parser() -> argparse.ArgumentParser:
     _grid_parser(sub)
     _data_parsers(sub)
     _server_parsers(sub)
-    from . import itineraries_cmd, labels_cmd
+    from . import decisions_cmd, itineraries_cmd, labels_cmd
 
     labels_cmd.add_parser(sub)
     itineraries_cmd.add_parser(sub)
+    from .figures_cmd import add_parser as _figures_parser
+
+    _figures_parser(sub)
+    decisions_cmd.add_parser(sub)
+    from .commission_cmd import add_parser as _commission_parser
+
+    _commission_parser(sub)
+    from .export_cmd import add_parser as _export_parser
+
+    _export_parser(sub)
     score = sub.add_parser("score", help="calculer le résultat d'une visite décrite dans un fichier JSON")
     score.add_argument("file", metavar="FILE.json")
     score.add_argument("--json", action="store_true", help="sortie JSON")
@@ -173,10 +185,26 @@ def _dispatch(args: argparse.Namespace) -> int:
         from . import decide_cmd
 
         return decide_cmd.cmd_decide(args)
+    if args.command == "export":
+        from . import export_cmd
+
+        return export_cmd.run(args)
+    if args.command == "decisions":
+        from . import decisions_cmd
+
+        return decisions_cmd.run(args)
     if args.command in ("labels", "itineraries"):
         from . import itineraries_cmd, labels_cmd
 
         return (labels_cmd if args.command == "labels" else itineraries_cmd).run(args)
+    if args.command == "commission":
+        from . import commission_cmd
+
+        return commission_cmd.run(args)
+    if args.command == "figures":
+        from . import figures_cmd
+
+        return figures_cmd.run(args)
     if args.command == "demo-data":
         from . import demo_data_cmd
 

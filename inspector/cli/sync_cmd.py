@@ -56,7 +56,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 raise UserError(f"pas encore connecté à {server} : utilisez --user NOM (mot de passe demandé)")
         db = open_db(args)
         try:
-            report = sync(db, server, token, progress=_progress)
+            report = sync(db, server, token, progress=_progress, all_files=args.all_files or None)
         finally:
             db.close()
     except SyncError as exc:

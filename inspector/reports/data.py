@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..db.database import Database
-from ..db.models import Establishment, Organisation, Owner, Photo, User, Visit
+from ..db.models import Decision, Establishment, Organisation, Owner, Photo, User, Visit
 from ..grids.model import Grid
 from ..services import visits as visit_ops
 from ..services.common import NotFound, pinned_grid
@@ -79,6 +79,7 @@ class ReportData:
     replaces_note: str = ""  # printed on a document that replaces an earlier one
     rooms: int | None = None  # rooms let (chambre d'hôtes: visit context "room_count", else the establishment's)
     label_decision: Any = None  # label visits: the latest LabelDecision (services.label_decisions), None if none
+    decision_number: str = ""  # meublés: the number stored on the acquired Decision (printed on the décision)
 
     @property
     def short_id(self) -> str:
@@ -139,6 +140,9 @@ def collect(db: Database, visit_id: str) -> ReportData:
             visited_on=v.visited_on, issued_on=v.issued_on, received_on=v.received_on, acquired_on=v.acquired_on,
             valid_until=v.valid_until, context=dict(v.context), observations_text=v.observations_text,
             grid_key=(v.grid_id, v.grid_version, v.grid_sha256), rooms=v.context.get("room_count") or est.rooms,
+            decision_number=s.scalar(select(Decision.number).where(
+                Decision.visit_id == v.id, Decision.subject == "meuble_category", Decision.status == "acquired")
+                .order_by(Decision.created_at.desc()).limit(1)) or "",
         )
     grid = pinned_grid(*data.pop("grid_key"))
     from ..services.signatures import owner_signature

@@ -23,9 +23,13 @@ DISPLAY_NOTICE = ("Conformément à l'article D324-6 du code du tourisme, le lou
 
 
 def decision_id(data: ReportData, issued_on: dt.date) -> str:
-    """DC-<year of the classement>-<short visit id>, e.g. DC-2026-E1A28975."""
-    year = (data.acquired_on or data.issued_on or issued_on).year
-    return f"DC-{year}-{data.short_id}"
+    """The number stored on the acquired decision; else DC-<year of the classement>-<short visit id>, e.g.
+    DC-2026-E1A28975 (a draft, or a classement acquired before numbers were stored)."""
+    if data.decision_number:
+        return data.decision_number
+    from ..services.meuble_decisions import decision_number
+
+    return decision_number(data.visit_id, (data.acquired_on or data.issued_on or issued_on).year)
 
 
 def _category(data: ReportData) -> int:

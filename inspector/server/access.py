@@ -1,4 +1,8 @@
-"""Who may read and write what: inspectors their visits, partners theirs as second evaluator, commission submitted."""
+"""Who may read and write what: inspectors their visits, partners theirs as second evaluator, commission submitted.
+
+The commission's sittings and agendas (`commission_sessions`, `commission_items`) are read by the commission and
+administrators only; evaluators receive the outcome (decisions, labels, the visit's state) with their visits.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from ..sync import rules
-from ..sync.protocol import FIELD_TABLES
-from ..sync.rules import SUBMITTED_STATES, WRITERS
+from ..sync.protocol import COMMISSION_TABLES, FIELD_TABLES
+from ..sync.rules import FILE_WRITERS, SUBMITTED_STATES, WRITERS
 from .accounts import Principal
 from .models import Record
 
@@ -19,10 +23,14 @@ def may_push(principal: Principal) -> bool:
     return principal.role in WRITERS
 
 
+def may_upload(principal: Principal) -> bool:
+    return principal.role in FILE_WRITERS
+
+
 def row_refusal(principal: Principal, table: str, visit_versions: list[dict[str, Any] | None],
-                visit_id: str | None) -> str | None:
+                visit_id: str | None, data: dict[str, Any] | None = None) -> str | None:
     """Why the caller may not write a row (None when allowed); see `inspector.sync.rules`."""
-    return rules.row_refusal(principal.role, principal.person_id, table, visit_versions, visit_id)
+    return rules.row_refusal(principal.role, principal.person_id, table, visit_versions, visit_id, data)
 
 
 def _visits_where(condition: ColumnElement[bool]) -> Any:
@@ -42,7 +50,7 @@ def readable(principal: Principal) -> ColumnElement[bool]:
                    and_(Record.table_name == "decisions", Record.visit_id.is_(None)), Record.visit_id.in_(mine))
     if role == "commission":
         submitted = _visits_where(Record.state.in_(SUBMITTED_STATES))
-        return or_(base, Record.table_name.in_(tuple(FIELD_TABLES)),
+        return or_(base, Record.table_name.in_(tuple(FIELD_TABLES | COMMISSION_TABLES)),
                    and_(Record.table_name == "decisions", Record.visit_id.is_(None)), Record.visit_id.in_(submitted))
     if role == "partner":
         mine = _visits_where(Record.second_evaluator_id == me)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..sync import protocol
+from ..sync import protocol, rules
 from .access import row_refusal
 from .accounts import Principal
 from .errors import ApiError
@@ -102,7 +102,9 @@ def _authorise(s: Session, principal: Principal, request: PushRequest,
             if vid:
                 versions += [pushed_visits.get(vid), stored.get(vid)]
         visit_id = protocol.visit_of(table, row_id, data or old or {})
-        why = row_refusal(principal, table, versions, visit_id)
+        why = row_refusal(principal, table, versions, visit_id, data or old)
+        if why is None and principal.role == "commission" and table == "visits":
+            why = rules.commission_visit_refusal(old, data)  # the decision on a submitted visit, nothing else
         if why:
             refused.append({"table": table, "id": row_id, "reason": why})
     if refused:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..sync.protocol import PROTOCOL_VERSION
 from . import accounts, grids
-from .access import may_push, readable
+from .access import may_push, may_upload, readable
 from .accounts import Principal
 from .blobs import BlobStore, check_name
 from .errors import ApiError
@@ -76,6 +76,12 @@ def writer(caller: Annotated[Principal, Depends(principal)]) -> Principal:
     return caller
 
 
+def uploader(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+    if not may_upload(caller):
+        raise ApiError(403, "forbidden", "Votre rôle n'envoie pas de fichiers (photos, PDF).")
+    return caller
+
+
 def admin(caller: Annotated[Principal, Depends(principal)]) -> Principal:
     if caller.role != "admin":
         raise ApiError(403, "forbidden", "Réservé aux administrateurs.")
@@ -84,6 +90,7 @@ def admin(caller: Annotated[Principal, Depends(principal)]) -> Principal:
 
 Caller = Annotated[Principal, Depends(principal)]
 Writer = Annotated[Principal, Depends(writer)]
+Uploader = Annotated[Principal, Depends(uploader)]
 Admin = Annotated[Principal, Depends(admin)]
 
 
@@ -205,7 +212,7 @@ def resolve_conflict(conflict_id: str, body: ResolveRequest, caller: Writer, req
 
 
 @router.post("/blobs/missing", response_model=MissingBlobs, tags=["fichiers"])
-def missing_blobs(body: BlobQuery, caller: Writer, request: Request) -> MissingBlobs:
+def missing_blobs(body: BlobQuery, caller: Uploader, request: Request) -> MissingBlobs:
     """Which of these files the server still lacks, with the bytes already received of each."""
     wanted = sorted({check_name(sha) for sha in body.sha256})
     store = store_of(request)
@@ -216,7 +223,7 @@ def missing_blobs(body: BlobQuery, caller: Writer, request: Request) -> MissingB
 
 
 @router.get("/blobs/{sha256}/upload", response_model=BlobState, tags=["fichiers"])
-def upload_state(sha256: str, caller: Writer, request: Request) -> BlobState:
+def upload_state(sha256: str, caller: Uploader, request: Request) -> BlobState:
     """Where an interrupted upload resumes."""
     store = store_of(request)
     check_name(sha256)
@@ -236,7 +243,7 @@ def _record_blob(sessions: sessionmaker[Session], sha256: str, size: int, accoun
 @router.put("/blobs/{sha256}", response_model=BlobState, tags=["fichiers"],
             openapi_extra={"requestBody": {"content": {"application/octet-stream": {"schema": {
                 "type": "string", "format": "binary"}}}, "required": True}})
-async def upload(sha256: str, caller: Writer, request: Request,
+async def upload(sha256: str, caller: Uploader, request: Request,
                  upload_offset: Annotated[int, Header(ge=0)] = 0,
                  upload_length: Annotated[int, Header(ge=1)] = 1) -> BlobState:
     """Send the bytes of a file from `Upload-Offset` (total size `Upload-Length`); verified by SHA-256 at the end."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..db.database import Database
-from ..db.models import Document, Visit
+from ..db.models import Decision, Document, Visit
 from ..storage import write_once
 from .common import Changed, NotFound, OpResult, ServiceError, audit
 
@@ -21,7 +21,9 @@ KINDS = {
     "conseil": "Rapport de visite-conseil",
     "label": "Rapport d'évaluation",
     "attestation": "Attestation",
+    "notification": "Lettre de notification",  # issued by services.commission.issue_letters (session context)
 }
+WITHOUT_PHOTOS = frozenset({"decision", "attestation", "notification"})  # kinds that print no photo
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,10 @@ def renderer(kind: str) -> Callable[..., bytes]:
         from ..reports.attestation import render_attestation
 
         return render_attestation
+    if kind == "notification":
+        from ..reports.notification_letter import render_notification
+
+        return render_notification
     raise ServiceError(f"Type de document « {kind} » inconnu ({', '.join(KINDS)}).")
 
 
@@ -86,6 +92,13 @@ def render(db: Database, visit_id: str, kind: str, *, issued_on: dt.date | None 
     renderer(kind)
     data = collect(db, visit_id)
     return _layout(kind, data, issued_on or data.issued_on or dt.date.today(), draft)
+
+
+def _radiated_on(db: Database, visit_id: str) -> dt.date | None:
+    """The date the classement granted by this visit was radiated (R324-7), if it was."""
+    with db.session() as s:
+        return s.scalar(select(Decision.decided_on).where(Decision.visit_id == visit_id,
+                                                          Decision.status == "radiated").limit(1))
 
 
 def issue_document(db: Database, *, visit_id: str, kind: str, issued_on: dt.date, reason: str = "",
@@ -117,10 +130,17 @@ def issue_document(db: Database, *, visit_id: str, kind: str, issued_on: dt.date
     if kind == "decision" and state != "acquired":
         raise ServiceError("La décision de classement s'émet une fois le classement acquis (15 jours après la "
                            "réception du certificat, sans refus).")
+    if kind == "decision" and _radiated_on(db, visit_id):
+        raise ServiceError(f"Ce classement a été radié le {_radiated_on(db, visit_id):%d/%m/%Y} (R324-7) : la "
+                           "décision de classement ne peut plus être émise.")
     if kind == "attestation" and state != "acquired":
         raise ServiceError("L'attestation s'émet une fois la décision d'attribution enregistrée (qualification "
                            "Chambre d'hôtes Référence ou marque Accueil Vélo accordée).")
     will_issue = kind in ("certificat", "conseil") and state == "completed"
+    if kind not in WITHOUT_PHOTOS:  # a document issued for good never carries empty frames for absent photos
+        from .photos import require_photo_files
+
+        require_photo_files(db, visit_id)
     data = collect(db, visit_id)
     revision = previous.revision + 1 if previous else 1
     note = (f"Document révision {revision} : remplace la révision {previous.revision} émise le "

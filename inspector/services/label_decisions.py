@@ -17,6 +17,7 @@ is); a granted label creates or renews the establishment's `EstablishmentLabel`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,13 +226,15 @@ def _th_families(result: LabelResult, entries: dict[str, dict[str, str]], outcom
 
 def record_label_decision(db: Database, *, visit_id: str, decided_on: dt.date, outcome: str,
                           families: dict[str, Any] | None = None, motivation: str = "", refusal_reason: str = "",
-                          decided_by: str = "", user_id: str | None = None) -> OpResult[LabelDecision]:
+                          decided_by: str = "", user_id: str | None = None,
+                          also: Callable[[Session, Decision], None] | None = None) -> OpResult[LabelDecision]:
     """Record the decision of the commission or of the body on a label visit (see the module docstring).
 
     `outcome` is granted, refused or adjourned. For Tourisme & Handicap, `families` maps a requested family to its
     outcome (or to a dict with "outcome", "motivation", "refusal_reason"); with an overall "granted", families not
     listed follow the computed proposal, and with "refused" or "adjourned" every family takes that outcome.
-    `motivation` and `refusal_reason` apply to every family lacking its own.
+    `motivation` and `refusal_reason` apply to every family lacking its own. `also(session, decision)` runs in the
+    same transaction before it commits (a caller's own bookkeeping, e.g. the commission's agenda item).
     """
     outcome = _outcome(outcome, "Décision")
     motivation, refusal_reason, decided_by = _clean(motivation), _clean(refusal_reason), _clean(decided_by)
@@ -364,6 +367,8 @@ def record_label_decision(db: Database, *, visit_id: str, decided_on: dt.date, o
                   table="establishment_labels", row_id=held.id, decision=number, before=before,
                   after={"families": list(granted), "typology": held.typology, "valid_from": decided_on,
                          "valid_until": valid_until})
+        if also is not None:
+            also(s, decision)
         s.commit()
         info = _info(decision)
     return OpResult(info, changed)

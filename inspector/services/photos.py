@@ -180,3 +180,25 @@ def remove_photo(db: Database, *, photo_id: str, user_id: str | None = None) -> 
 def _info(db: Database, p: Photo) -> PhotoInfo:
     return PhotoInfo(p.id, p.visit_id, p.criterion, p.sha256, photos_root(db) / p.stored_path, p.width, p.height,
                      p.caption)
+
+
+def missing_photo_files(db: Database, visit_id: str) -> list[PhotoInfo]:
+    """Photos of a visit whose file is not on this computer (a closed visit's files stay on the server after a sync
+    until they are fetched: `inspector.sync.on_demand.fetch_visit_files`)."""
+    with db.session() as s:
+        photos = s.scalars(select(Photo).where(Photo.visit_id == visit_id).order_by(Photo.created_at, Photo.id))
+        return [info for info in (_info(db, p) for p in photos) if not info.path.is_file()]
+
+
+def require_photo_files(db: Database, visit_id: str) -> None:
+    """Refuse to render a document of this visit while some of its photos are only on the server (names them)."""
+    absent = missing_photo_files(db, visit_id)
+    if not absent:
+        return
+    with db.session() as s:
+        names = {p.id: p.original_name for p in s.scalars(select(Photo).where(Photo.id.in_([a.id for a in absent])))}
+    shown = ", ".join(names.get(a.id) or a.path.name for a in absent[:10])
+    more = f" et {len(absent) - 10} autre(s)" if len(absent) > 10 else ""
+    raise PhotoError(f"{len(absent)} photo(s) de cette visite ne sont pas sur ce poste ({shown}{more}) : elles sont "
+                     "restées sur le serveur de l'agence. Ouvrez la visite et cliquez « Télécharger » dans ses "
+                     "photos (ou synchronisez avec « inspector sync --all-files »), puis recommencez.")

@@ -10,7 +10,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..db.database import Database
-from ..db.models import Establishment, Owner, Visit
+from ..db.models import Decision, Establishment, Owner, Visit
 from . import deadlines
 
 MEUBLE_KINDS = ("classement", "renouvellement")
@@ -114,14 +114,19 @@ def refusal_windows_open(db: Database, *, today: dt.date) -> list[VisitRow]:
 
 
 def renewals_due(db: Database, *, today: dt.date, months: int = 6) -> list[VisitRow]:
-    """Acquired classements that expire within `months` months (the latest visit of each establishment)."""
+    """Acquired classements that expire within `months` months (the latest visit of each establishment; none
+    once a renewal is under way or acquired, nor after a radiation)."""
     until = deadlines.add_months(today, months)
     newer = aliased(Visit)
     renewal_started = select(newer.id).where(
         newer.establishment_id == Visit.establishment_id, newer.superseded.is_(False),
-        newer.state.in_(("planned", "in_progress", "completed", "issued"))).exists()
+        or_(newer.state.in_(("planned", "in_progress", "completed", "issued")),
+            and_(newer.state == "acquired", newer.acquired_on > Visit.acquired_on))).exists()
+    radiated = select(Decision.id).where(  # struck off the list (R324-7) since: nothing to renew
+        Decision.establishment_id == Visit.establishment_id, Decision.status == "radiated",
+        Decision.decided_on >= Visit.acquired_on).exists()
     stmt = _base().where(Visit.state == "acquired", and_(Visit.valid_until >= today, Visit.valid_until <= until),
-                         ~renewal_started).order_by(Visit.valid_until)
+                         ~renewal_started, ~radiated).order_by(Visit.valid_until)
     return _run(db, stmt, today)
 
 

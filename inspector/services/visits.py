@@ -611,12 +611,29 @@ def record_issue(db: Database, *, visit_id: str, issued_on: dt.date, proposed_ca
                        proposed_category=proposed)
 
 
+def _check_after_issue(db: Database, visit_id: str, day: dt.date, what: str, *, after_sent: bool = False) -> None:
+    """A date of the certificat's life cannot precede its issue (nor, for the receipt, its sending)."""
+    with db.session() as s:
+        v = get_visit(s, visit_id)
+        if v.issued_on is not None and day < v.issued_on:
+            raise ServiceError(f"{what} ({day:%d/%m/%Y}) précède l'émission du certificat ({v.issued_on:%d/%m/%Y}).")
+        if after_sent and v.sent_on is not None and day < v.sent_on:
+            raise ServiceError(f"{what} ({day:%d/%m/%Y}) précède son envoi ({v.sent_on:%d/%m/%Y}).")
+
+
 def record_sent(db: Database, *, visit_id: str, sent_on: dt.date, user_id: str | None = None) -> OpResult[str]:
+    """The certificat was sent to the owner (or the mandataire) on this date."""
+    _check_after_issue(db, visit_id, sent_on, "La date d'envoi")
     return _transition(db, visit_id, ("issued",), "visit.sent", user_id, sent_on=sent_on)
 
 
 def record_receipt(db: Database, *, visit_id: str, received_on: dt.date, user_id: str | None = None) -> OpResult[str]:
-    """The owner received the certificat: the 15-day refusal window starts."""
+    """The owner received the certificat: the 15-day refusal window starts.
+
+    A receipt recorded after the window has closed does not acquire by itself: call `refresh_states` (or
+    `meuble_decisions.record_receipt_and_acquire`, which does both).
+    """
+    _check_after_issue(db, visit_id, received_on, "La date de réception", after_sent=True)
     return _transition(db, visit_id, ("issued",), "visit.received", user_id, received_on=received_on)
 
 
@@ -630,6 +647,9 @@ def record_refusal(db: Database, *, visit_id: str, refused_on: dt.date, reason: 
         if v.received_on is None:
             raise ServiceError("Enregistrez d'abord la date de réception du certificat par le propriétaire.")
         end = deadlines.refusal_window_end(v.received_on)
+        if refused_on < v.received_on:
+            raise ServiceError(f"La date du refus ({refused_on:%d/%m/%Y}) précède la réception du certificat "
+                               f"({v.received_on:%d/%m/%Y}).")
         if refused_on > end:
             raise ServiceError(f"Refus hors délai : la fenêtre de 15 jours s'est fermée le {end:%d/%m/%Y}.")
         if not reason.strip():
@@ -647,30 +667,52 @@ def record_refusal(db: Database, *, visit_id: str, refused_on: dt.date, reason: 
 
 
 def refresh_states(db: Database, *, today: dt.date, user_id: str | None = None) -> OpResult[list[str]]:
-    """Acquire every classement whose refusal window closed without refusal (on the 16th day)."""
+    """Acquire every classement whose refusal window closed without refusal (on the 16th day).
+
+    Each acquisition records a numbered Decision (DC-YYYY-<short visit id>, the number the décision PDF prints)
+    with the capacity it was granted for, and updates the establishment's category and validity. Every laptop runs
+    this at start: what it writes depends only on the visit (decision id made from the visit id, times from the
+    acquisition day), so two laptops acquiring the same classement offline send identical rows, not two decisions.
+    """
+    from sqlalchemy.orm.attributes import flag_modified
+
+    from .meuble_decisions import acquisition_decision_id, unique_decision_number
+
     changed = Changed()
     acquired: list[str] = []
     with db.session() as s:
         candidates = s.scalars(select(Visit).where(Visit.state == "issued", Visit.received_on.is_not(None),
+                                                   Visit.superseded.is_(False),
                                                    Visit.kind.in_(("classement", "renouvellement")),
-                                                   Visit.proposed_category >= 1)).all()
+                                                   Visit.proposed_category >= 1)
+                               .order_by(Visit.received_on, Visit.id)).all()
         for v in candidates:
             when = deadlines.acquired_on(v.received_on)
             if when > today:
                 continue
             years = grid_of(v).validity_years or 5
+            stamp = dt.datetime.combine(when, dt.time())
             v.state, v.acquired_on = "acquired", when
             v.valid_until = deadlines.valid_until(when, years)
             v.pending_sync = True
+            v.modified_at = max(v.modified_at or stamp, stamp)
+            flag_modified(v, "modified_at")  # not "now": the same on every laptop
             est = s.get(Establishment, v.establishment_id)
+            before = {"current_category": est.current_category, "category_valid_until": est.category_valid_until}
             est.current_category, est.category_valid_until = v.proposed_category, v.valid_until
             est.pending_sync = True
-            decision = Decision(visit_id=v.id, establishment_id=v.establishment_id, subject="meuble_category",
-                                status="acquired", category=v.proposed_category, decided_on=when,
-                                valid_until=v.valid_until)
+            est.modified_at = max(est.modified_at or stamp, stamp)
+            flag_modified(est, "modified_at")
+            decision = Decision(id=acquisition_decision_id(v.id), visit_id=v.id, establishment_id=v.establishment_id,
+                                subject="meuble_category", status="acquired", category=v.proposed_category,
+                                decided_on=when, valid_until=v.valid_until,
+                                number=unique_decision_number(s, v.id, when.year),
+                                details={"capacity": v.context.get("capacity") or est.capacity},
+                                created_at=stamp, modified_at=stamp)
             s.add(decision)
             s.flush()
-            audit(s, user_id=user_id, action="visit.acquired", table="visits", row_id=v.id, acquired_on=when)
+            audit(s, user_id=user_id, action="visit.acquired", table="visits", row_id=v.id, acquired_on=when,
+                  number=decision.number, establishment_before=before)
             changed.add("visits", v.id).add("establishments", est.id).add("decisions", decision.id)
             acquired.append(v.id)
         s.commit()

@@ -193,10 +193,9 @@ def _receive_grids(api: Api, db: Database, grids: list[dict[str, Any]], report: 
 
 
 def _pull(api: Api, db: Database, report: SyncReport, skip: set[tuple[str, str]], progress: Progress | None,
-          first: dict[str, Any] | None) -> None:
+          first: dict[str, Any] | None, all_files: bool) -> None:
     with db.engine.connect() as conn:
         since = state.cursor(conn, api.server_url)
-    wanted: dict[str, str] = {}
     page = first
     batch: list[dict[str, Any]] = []
     batch_rows = 0
@@ -219,13 +218,15 @@ def _pull(api: Api, db: Database, report: SyncReport, skip: set[tuple[str, str]]
             # Pages are fetched first, then applied in one transaction: a sync cut while receiving leaves the
             # laptop as it was (no row whose parent has not arrived). Past ATOMIC_PULL_ROWS (a first full pull),
             # batches are committed one after the other; the next sync completes an interrupted one.
-            _apply_batch(api, db, report, batch, skip, wanted)
+            _apply_batch(api, db, report, batch, skip)
             batch, batch_rows = [], 0
         if not page["more"]:
             break
         page = None
     root = db.path.parent
-    wanted.update(local.missing_files(db))  # files named by rows received in an earlier, interrupted sync
+    # Files named by the rows here (received now or in an earlier, interrupted sync) and absent; those of closed
+    # visits stay on the server until opened (`on_demand.fetch_visit_files`), unless every file is asked for.
+    wanted = local.missing_files(db, all_files=all_files)
     for n, (sha, relative) in enumerate(sorted(wanted.items()), 1):
         dest = files.safe_destination(root, relative)
         if dest is None:
@@ -245,7 +246,7 @@ def _pull(api: Api, db: Database, report: SyncReport, skip: set[tuple[str, str]]
 
 
 def _apply_batch(api: Api, db: Database, report: SyncReport, pages: list[dict[str, Any]],
-                 skip: set[tuple[str, str]], wanted: dict[str, str]) -> None:
+                 skip: set[tuple[str, str]]) -> None:
     grids: list[dict[str, Any]] = []
     with local.without_foreign_keys(db) as conn:
         for page in pages:
@@ -254,7 +255,6 @@ def _apply_batch(api: Api, db: Database, report: SyncReport, pages: list[dict[st
             report.pulled_deleted += done.deleted
             report.conflicts += done.conflicts
             report.rejected += done.rejected
-            wanted.update(done.files)
             grids += done.grids
     _receive_grids(api, db, grids, report)
 
@@ -289,8 +289,12 @@ def _peek(api: Api, since: int) -> dict[str, Any] | None:
 
 
 def sync(db: Database, server_url: str, token: str, *, progress: Progress | None = None,
-         transport: httpx.BaseTransport | None = None) -> SyncReport:
-    """Synchronise the laptop database with the agency server. Failures raise SyncError with a category."""
+         transport: httpx.BaseTransport | None = None, all_files: bool | None = None) -> SyncReport:
+    """Synchronise the laptop database with the agency server. Failures raise SyncError with a category.
+
+    `all_files`: also download the photos and PDFs of closed visits (default: the `sync_all_files` setting, off:
+    those are fetched on demand, `inspector.sync.on_demand`).
+    """
     started = time.perf_counter()
     server_url = server_url.rstrip("/")
     report = SyncReport(server=server_url)
@@ -302,16 +306,16 @@ def sync(db: Database, server_url: str, token: str, *, progress: Progress | None
         skip = {(c["table"], c["row_id"]) for c in state.open_conflicts(conn)}
         since = state.cursor(conn, server_url)
         take_server = [c for c in state.resolving(conn) if (c.get("resolution") or {}).get("choice") == "server"]
+        if all_files is None:
+            all_files = bool(state.get(conn, state.ALL_FILES, False))
     error: SyncError | None = None
     try:
         with Api(server_url, token, transport=transport) as api:
             me = api.json("GET", "/me")["account"]
             report.account, report.role = me["name"], me["role"]
-            rows, refused = ([], []) if report.role == "commission" else local.pending(
-                db, role=me["role"], person_id=me["person_id"], skip=skip)
+            rows, refused = local.pending(db, role=me["role"], person_id=me["person_id"], skip=skip)
             report.refused += refused
-            deletions = [] if report.role == "commission" else local.pending_deletions(db)
-            take_server = [] if report.role == "commission" else take_server
+            deletions = local.pending_deletions(db)
             first = None if rows or deletions or take_server else _peek(api, since)
             if rows or deletions or take_server or first is None or first["changes"]:
                 _progress(progress, "sauvegarde", 0, 1)
@@ -323,7 +327,8 @@ def sync(db: Database, server_url: str, token: str, *, progress: Progress | None
                 report.files_uploaded, report.bytes_uploaded = count, sent
                 report.warnings += warnings
                 _push(api, db, report, rows, deletions, device, progress)
-            _pull(api, db, report, skip | {(c["table"], c["row_id"]) for c in report.conflicts}, progress, first)
+            _pull(api, db, report, skip | {(c["table"], c["row_id"]) for c in report.conflicts}, progress, first,
+                  all_files)
             with db.engine.connect() as conn:
                 skip = {(c["table"], c["row_id"]) for c in state.open_conflicts(conn)}
             _compare_counts(api, db, report, skip)

@@ -66,18 +66,19 @@ def upload(api: Api, sha: str, path: Path, offset: int = 0, *, part: int = PART)
 
 
 def upload_missing(api: Api, files: dict[str, Path], progress: Progress | None = None) -> tuple[int, int, list[str]]:
-    """Upload the files the server lacks (checked against their name first). Returns (files, bytes, warnings)."""
+    """Upload the files the server lacks (checked against their name first). Returns (files, bytes, warnings).
+
+    A file absent here is a problem only when the server lacks it too: a row copied from a closed visit (a
+    revision) names a file left on the server (fetched on demand).
+    """
     warnings: list[str] = []
-    present: dict[str, Path] = {}
-    for sha, path in sorted(files.items()):
-        if not path.is_file():
-            warnings.append(f"Fichier absent du poste, non envoyé : {path.name}")
-        else:
-            present[sha] = path
-    lacking = missing(api, sorted(present))
+    lacking = missing(api, sorted(files))
     count = sent = 0
+    for sha in sorted(sha for sha in lacking if not files[sha].is_file()):
+        warnings.append(f"Fichier absent du poste, non envoyé : {files[sha].name}")
+    lacking = {sha: offset for sha, offset in lacking.items() if files[sha].is_file()}
     for sha, offset in sorted(lacking.items()):
-        path = present[sha]
+        path = files[sha]
         if sha256_file(path) != sha:
             warnings.append(f"Fichier altéré sur le poste (empreinte différente), non envoyé : {path.name}")
             continue
@@ -114,7 +115,8 @@ def download(api: Api, sha: str, dest: Path) -> int:
             fh.flush()
             os.fsync(fh.fileno())
         if digest.hexdigest() != sha:
-            raise SyncError(SERVER, f"Fichier reçu altéré (empreinte différente) : {sha[:12]}…")
+            raise SyncError(SERVER, f"Fichier reçu altéré (empreinte différente) : {sha[:12]}…",
+                            code="digest_mismatch")
         os.replace(tmp, dest)
     finally:
         Path(tmp).unlink(missing_ok=True)

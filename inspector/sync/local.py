@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, select, text, update
+from sqlalchemy import Connection, Table, bindparam, func, select, update
 from sqlalchemy.dialects.sqlite import insert
 
 from ..db.database import Database
@@ -89,7 +89,8 @@ def pending(db: Database, *, role: str, person_id: str, skip: set[tuple[str, str
             if name in protocol.VISIT_SCOPED and role != "admin":
                 wanted = sorted({r["id"] if name == "visits" else r["visit_id"] for r in rows} - {None})
                 for chunk in _chunks(wanted):
-                    for v in conn.execute(select(visits.c.id, visits.c.evaluator_id, visits.c.second_evaluator_id)
+                    for v in conn.execute(select(visits.c.id, visits.c.evaluator_id, visits.c.second_evaluator_id,
+                                                 visits.c.state)
                                           .where(visits.c.id.in_(chunk))).mappings():
                         local_visits[v["id"]] = dict(v)
             for row in rows:
@@ -97,7 +98,8 @@ def pending(db: Database, *, role: str, person_id: str, skip: set[tuple[str, str
                     continue
                 data = protocol.to_wire(name, row)
                 visit_id = protocol.visit_of(name, row["id"], data)
-                why = rules.row_refusal(role, person_id, name, [local_visits.get(visit_id or "")], visit_id)
+                why = rules.row_refusal(role, person_id, name, [local_visits.get(visit_id or "")], visit_id,
+                                        data)
                 if why:
                     refused.append({"table": name, "id": row["id"], "reason": why})
                     continue
@@ -329,13 +331,26 @@ def local_counts(db: Database, skip: set[tuple[str, str]]) -> dict[str, int]:
     return {k: v for k, v in counts.items() if v}
 
 
-def missing_files(db: Database) -> dict[str, str]:
-    """Photos and documents whose row is here but whose file is not (sha256 -> relative path), to download."""
+def missing_files(db: Database, *, all_files: bool = False, visit_id: str | None = None) -> dict[str, str]:
+    """Photos and documents whose row is here but whose file is not (sha256 -> relative path): what a sync downloads.
+
+    The files of closed visits (`rules.files_on_demand`) are left out, they are fetched on demand, unless
+    `all_files`. `visit_id`: only the files of that visit.
+    """
     root = db.path.parent
     out: dict[str, str] = {}
+    visits = protocol.table("visits")
     with db.engine.connect() as conn:
-        for table, folder in protocol.BLOB_TABLES.items():
-            for sha, stored in conn.execute(text(f"SELECT sha256, stored_path FROM {table}")):
+        for name, folder in protocol.BLOB_TABLES.items():
+            t = protocol.table(name)
+            query = select(t.c.sha256, t.c.stored_path)
+            if visit_id is not None:
+                query = query.where(t.c.visit_id == visit_id)
+            if not all_files:  # a row whose visit is not here (never expected) is downloaded, as before
+                query = query.outerjoin(visits, visits.c.id == t.c.visit_id).where(
+                    visits.c.id.is_(None) | ((visits.c.superseded.is_not(True))
+                                             & visits.c.state.not_in(rules.CLOSED_STATES)))
+            for sha, stored in conn.execute(query):
                 relative = f"{folder}/{stored}"
                 if sha and stored and not (root / relative).is_file():
                     out[sha] = relative

@@ -17,10 +17,13 @@ API_PREFIX = "/api/v1"
 PROTOCOL_VERSION = 1
 
 # Parents before children, so that a push in this order never names a row the server has not seen.
-TABLES = ("organisations", "users", "owners", "establishments", "establishment_labels", "visits", "rooms", "beds",
-          "photos", "documents", "decisions", "observations")
+TABLES = ("organisations", "users", "commission_sessions", "owners", "establishments", "establishment_labels",
+          "visits", "rooms", "beds", "photos", "documents", "decisions", "commission_items", "observations")
 APPEND_ONLY = frozenset({"observations"})
 ADMIN_TABLES = frozenset({"organisations", "users"})  # written by administrators only
+# The labels commission's sittings and agendas (laptop migration 0004): read and written by the commission and
+# administrators only. Not visit-scoped: an agenda item names a visit, but evaluators do not receive the agenda.
+COMMISSION_TABLES = frozenset({"commission_sessions", "commission_items"})
 FIELD_TABLES = frozenset({"owners", "establishments", "establishment_labels"})  # inspectors may create and edit
 VISIT_SCOPED = frozenset({"visits", "rooms", "beds", "photos", "documents", "decisions", "observations"})
 BLOB_TABLES = {"photos": "photos", "documents": "documents"}  # table -> data folder of its content-addressed files

@@ -30,6 +30,7 @@ CONFLICTS = "sync_conflicts"
 SENDING = "sync_sending"
 LAST = "sync_last"
 DEVICE = "sync_device_id"
+ALL_FILES = "sync_all_files"  # true: pulls also download the files of closed visits (default: on demand)
 OPEN, RESOLVING, RESOLVED, SUPERSEDED = "open", "resolving", "resolved", "superseded"
 HISTORY = 500  # closed conflict entries kept in settings (the audit log keeps every resolution)
 DEMO_SETTING = "demo_data"  # set by inspector.demo_data in a demo database (same key)

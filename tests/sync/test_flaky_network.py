@@ -366,8 +366,8 @@ def test_files_of_a_pull_cut_before_its_downloads_arrive_later(server: Server, l
     b = laptop("b", empty=True)
     transport = LoseOneAnswer(lambda r: r.method == "GET" and "/blobs/" in r.url.path, 1)
     with pytest.raises(SyncError) as caught:
-        sync(b, server.url, token, transport=transport)
+        sync(b, server.url, token, transport=transport, all_files=True)
     assert caught.value.category == "réseau" and transport.seen == 1
-    report = sync(b, server.url, token)  # the network is back
+    report = sync(b, server.url, token, all_files=True)  # the network is back
     assert report.counts_match, report.summary()
     assert laptop_files(b) == files

@@ -123,8 +123,10 @@ def test_an_inspector_pushing_another_inspectors_visit_is_refused_and_nothing_ch
         theirs.id, "00000000-0000-4000-8000-000000000001"}
     assert server.scalar("SELECT last FROM server_sequence") == seq
     assert server.scalar("SELECT count(*) FROM records WHERE row_id = '00000000-0000-4000-8000-000000000001'") == 0
-    with server.api("elise") as api:  # the commission reads, never writes
-        assert api.post("/sync/push", json={"rows": []}).status_code == 403
+    with server.api("elise") as api:  # the commission writes decisions, never evaluations
+        answer = api.post("/sync/push", json={"rows": [{"table": "visits", "id": theirs.id, "base_version": 1,
+                                                        "data": changed}]})
+        assert answer.status_code == 403
     with server.api("julie") as api:  # a stolen reassignment: the stored visit is Thomas's
         mine = dict(data, evaluator_id=server.people["julie"])
         answer = api.post("/sync/push", json={"rows": [{"table": "visits", "id": theirs.id, "base_version": 1,

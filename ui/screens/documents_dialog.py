@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from inspector.services import deadlines, documents, queries, visits
+from inspector.services import deadlines, documents, meuble_decisions, queries, visits
 from inspector.services.common import ServiceError
 from inspector.services.documents import DocumentInfo
 from inspector.storage import write_atomic
@@ -908,12 +908,16 @@ class DocumentsDialog(QDialog):
             return False
         return True
 
-    def _record(self, fn: Callable[..., Any], text: str, **kwargs: Any) -> None:
+    def _record(self, fn: Callable[..., Any], text: str | Callable[[Any], str], **kwargs: Any) -> None:
+        """Run one service call; `text` (or text(result)) is shown once the visit is reloaded."""
+        message: list[str] = []
+
         def reloaded(data: VisitDocuments) -> None:
             self._loaded(data)
-            self.show_info(text)
+            self.show_info(message[0])
 
         def done(result: Any) -> None:
+            message.append(text(result) if callable(text) else text)
             self._changed(result.changed)
             self._run(load_visit_documents, self.ctx.db, self.visit_id, self.today, label=t("docs.loading"),
                       on_done=reloaded)
@@ -928,12 +932,22 @@ class DocumentsDialog(QDialog):
         self._record(visits.record_sent, t("docs.sent.done", date=date_text(sent_on)), sent_on=sent_on)
 
     def record_receipt(self, received_on: dt.date) -> None:
-        """« Reçu par le loueur le »: the 15-day refusal window starts."""
+        """« Reçu par le loueur le »: the 15-day refusal window starts; a receipt recorded after the window closed
+        acquires the classement at once (the décision is numbered)."""
         if not self._check_after_issue(received_on):
             return
-        self._record(visits.record_receipt, t("docs.received.done", date=date_text(received_on),
-                                              end=date_text(deadlines.refusal_window_end(received_on))),
-                     received_on=received_on)
+        text = t("docs.received.done", date=date_text(received_on),
+                 end=date_text(deadlines.refusal_window_end(received_on)))
+
+        def outcome(result: Any) -> str:
+            mine = next((a for a in result.value if a.visit_id == self.visit_id), None)
+            if mine is None:
+                return text
+            return t("mdec.received_acquired", date=date_text(received_on), acquired=date_text(mine.acquired_on),
+                     number=mine.number)
+
+        self._record(meuble_decisions.record_receipt_and_acquire, outcome, received_on=received_on,
+                     today=self.today)
 
     def ask_refusal(self) -> tuple[dt.date, str] | None:
         dialog = RefusalDialog(self.today, self.data.row.received_on if self.data else None, self)

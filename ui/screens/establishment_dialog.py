@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Any
 
 import shiboken6
@@ -15,7 +17,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -75,8 +79,17 @@ class EstablishmentDialog(QDialog):
         est_form = QFormLayout(self.est_box)
         self.kind_label, self.kind_value = QLabel(), QLabel()
         self.category_label, self.category_value = QLabel(), QLabel()
+        self.radiation: Any = None  # meuble_decisions.Radiation: the latest, shown when the card has no category
+        self.radiation_button = QPushButton()  # R324-7: the préfet strikes the meublé off the list
+        self.radiation_button.clicked.connect(self.start_radiation)
+        self.radiation_button.setEnabled(False)
+        category_row = QHBoxLayout()
+        category_row.setContentsMargins(0, 0, 0, 0)
+        self.category_value.setWordWrap(True)
+        category_row.addWidget(self.category_value, 1)
+        category_row.addWidget(self.radiation_button)
         est_form.addRow(self.kind_label, self.kind_value)
-        est_form.addRow(self.category_label, self.category_value)
+        est_form.addRow(self.category_label, category_row)
         for name in ESTABLISHMENT_FIELDS:
             self._add_field(est_form, name)
         self.owner_box = QGroupBox()
@@ -157,6 +170,9 @@ class EstablishmentDialog(QDialog):
             editor.setAccessibleName(text.replace("&", ""))
         self.save_button.setText(t("card.save"))
         self.cancel_button.setText(t("card.cancel"))
+        self.radiation_button.setText(t("mdec.radiation.button"))
+        self.radiation_button.setToolTip(t("mdec.radiation.tip"))
+        self.radiation_button.setAccessibleName(t("mdec.radiation.button").replace("&", "").rstrip("…"))
         if self.card:
             self._show_readonly(self.card)
 
@@ -170,8 +186,14 @@ class EstablishmentDialog(QDialog):
         if card.current_category and card.category_valid_until:
             self.category_value.setText(t("card.classified", cat=card.current_category,
                                           date=date_text(card.category_valid_until)))
+        elif self.radiation is not None:
+            self.category_value.setText(t("mdec.card.radiated", date=date_text(self.radiation.radiated_on),
+                                          cat=self.radiation.category))
         else:
             self.category_value.setText(t("card.not_classified"))
+        classified = card.kind == "meuble" and bool(card.current_category)
+        self.radiation_button.setVisible(classified)
+        self.radiation_button.setEnabled(classified and not self._saving)
 
     def _set_enabled(self, enabled: bool) -> None:
         self.est_box.setEnabled(enabled)
@@ -198,6 +220,87 @@ class EstablishmentDialog(QDialog):
         self.retranslate()
         self._set_enabled(True)
         self.editors["name"].setFocus()
+        if card.kind == "meuble" and not card.current_category:
+            from inspector.services.meuble_decisions import last_radiation
+
+            self.ctx.runner.run(last_radiation, self.ctx.db, card.id, on_done=self._radiation_loaded)
+
+    def _radiation_loaded(self, radiation: Any) -> None:
+        if shiboken6.isValid(self) and radiation is not None and self.card is not None:
+            self.radiation = radiation
+            self._show_readonly(self.card)
+
+    # radiation (R324-7)
+    def ask_radiation(self) -> tuple[dt.date, str, str] | None:
+        """Date, reason and reference of the préfet's arrêté; None when cancelled (tests replace this method)."""
+        from .radiation_dialog import RadiationDialog
+
+        assert self.card is not None
+        dialog = RadiationDialog(dt.date.today(), self.card.current_category or 0, self.card.category_valid_until,
+                                 self)
+        return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def ask_confirm(self, text: str) -> bool:
+        """Yes/No, No by default (tests replace this method)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, t("mdec.radiation.title"), text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def start_radiation(self) -> None:
+        """« Radiation… »: date, reason and reference, a confirmation, then the service on the runner. Unsaved edits
+        of the card stay in their fields."""
+        if self.card is None or self._saving:
+            return
+        if not self.card.current_category:
+            self.status.setStyleSheet(ERROR_STYLE)
+            self.status.setText(t("mdec.radiation.none"))
+            return
+        answer = self.ask_radiation()
+        if answer is None:
+            return
+        day, reason, reference = answer
+        if not self.ask_confirm(t("mdec.radiation.confirm", name=self.card.name, date=date_text(day),
+                                  cat=self.card.current_category)):
+            return
+        from inspector.services.meuble_decisions import record_radiation
+
+        self.radiation_button.setEnabled(False)
+        self.status.setStyleSheet("")
+        self.status.setText("…")
+        self.ctx.runner.run(record_radiation, self.ctx.db, establishment_id=self.card.id, radiated_on=day,
+                            reason=reason, reference=reference, user_id=self.ctx.user_id,
+                            on_done=self._radiated, on_error=self._radiation_failed)
+
+    def _radiated(self, result: OpResult[Any]) -> None:
+        self.ctx.notify(result.changed)
+        if not shiboken6.isValid(self):
+            return
+        radiation = result.value
+        self.ctx.message.emit(t("mdec.radiation.done", date=date_text(radiation.radiated_on), cat=radiation.category),
+                              5000)
+        self.ctx.runner.run(get_card, self.ctx.db, self.establishment_id,
+                            on_done=lambda card: self._after_radiation(card, radiation))
+
+    def _after_radiation(self, card: EstablishmentCard, radiation: Any) -> None:
+        """Take the new category, validity and row version; keep what the person typed in the fields."""
+        if not shiboken6.isValid(self) or self.card is None:
+            return
+        self.card = dataclasses.replace(self.card, current_category=card.current_category,
+                                        category_valid_until=card.category_valid_until, row_version=card.row_version)
+        self.radiation = radiation
+        self.status.setStyleSheet("")
+        self.status.setText(t("mdec.radiation.done", date=date_text(radiation.radiated_on), cat=radiation.category))
+        self._show_readonly(self.card)
+
+    def _radiation_failed(self, exc: Exception) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.status.setStyleSheet(ERROR_STYLE)
+        message = str(exc) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
+        self.status.setText(t("mdec.radiation.error", error=message))
+        if self.card is not None:
+            self._show_readonly(self.card)
 
     def _load_failed(self, exc: Exception) -> None:
         if shiboken6.isValid(self):

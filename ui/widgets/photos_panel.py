@@ -44,9 +44,10 @@ from shiboken6 import isValid
 
 from inspector.services.photo_batch import PhotoBatchResult, import_photos, remove_photos, visit_photos
 from inspector.services.photos import set_caption
+from inspector.sync.on_demand import FetchResult, fetch_visit_files
 
 from ..context import AppContext
-from ..models.photo_list_model import THUMB_SIDE, IdRole, PhotoListModel
+from ..models.photo_list_model import THUMB_SIDE, THUMBNAILS, IdRole, PhotoListModel
 from ..strings import t
 
 _REFRESH_MS = 150  # while importing, the list is re-read at most this often so new photos appear as they land
@@ -242,9 +243,22 @@ class PhotosPanel(QWidget):
         frame_lay.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
         self.message_frame.hide()
 
+        self.remote_label = QLabel()
+        self.fetch_button = QPushButton()
+        self.fetch_button.clicked.connect(self.fetch_from_server)
+        self.remote_frame = QFrame()
+        remote_lay = QHBoxLayout(self.remote_frame)
+        remote_lay.setContentsMargins(0, 0, 0, 0)
+        remote_lay.addWidget(self.remote_label, 1)
+        remote_lay.addWidget(self.fetch_button)
+        self.remote_frame.hide()
+        self._on_server = 0
+        self._fetching = False
+
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(bar)
+        lay.addWidget(self.remote_frame)
         lay.addWidget(self.view, 1)
         lay.addWidget(self.progress)
         lay.addWidget(self.message_frame)
@@ -301,6 +315,10 @@ class PhotosPanel(QWidget):
         self.message_label.setAccessibleName(t("photos.message"))
         self.dismiss_button.setAccessibleName(t("photos.dismiss"))
         self.dismiss_button.setToolTip(t("photos.dismiss"))
+        self.remote_label.setText(t("photos.on_server", count=self._on_server))
+        self.fetch_button.setText(t("photos.fetch"))
+        self.fetch_button.setToolTip(t("photos.fetch_tip"))
+        self.fetch_button.setAccessibleName(_plain(t("photos.fetch")))
         self.model.retranslate()
         self._update_count()
 
@@ -312,7 +330,7 @@ class PhotosPanel(QWidget):
             self.model.set_photos([])
             return
         generation = self._generation
-        self.ctx.runner.run(visit_photos, self.ctx.db, self._visit_id, self._criterion,
+        self.ctx.runner.run(_photos_and_absent, self.ctx.db, self._visit_id, self._criterion,
                             on_done=self._guard(lambda photos: self._loaded(generation, photos)),
                             on_error=self._guard(self._failed))
 
@@ -440,11 +458,52 @@ class PhotosPanel(QWidget):
 
     # ----- loading, captions, removal ------------------------------------------------------------------------
 
-    def _loaded(self, generation: int, photos: list[dict[str, Any]]) -> None:
+    def _loaded(self, generation: int, loaded: tuple[list[dict[str, Any]], int]) -> None:
         if generation != self._generation:
             return
+        photos, self._on_server = loaded
         self.model.set_photos(photos)
+        self.remote_label.setText(t("photos.on_server", count=self._on_server))
+        self.remote_frame.setVisible(self._on_server > 0)
+        self.fetch_button.setEnabled(not self._fetching)
         self._update_actions()
+
+    def fetch_from_server(self) -> bool:
+        """Download the shown visit's photos missing here (left on the server by the sync), in the background."""
+        from ..screens.sync_dialog import load_config
+
+        if self._visit_id is None or self.ctx.db is None or self._fetching:
+            return False
+        config = load_config(self.ctx.settings)
+        if config is None:
+            self.show_message(t("photos.fetch_no_server"), warning=True)
+            return False
+        self._fetching = True
+        self.fetch_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.setFormat(t("photos.fetching"))
+        self.progress.show()
+        self.ctx.runner.run(fetch_visit_files, self.ctx.db, config.server, config.token, self._visit_id,
+                            on_done=self._guard(self._fetched), on_error=self._guard(self._fetch_failed))
+        return True
+
+    def _fetched(self, result: FetchResult) -> None:
+        self._fetch_done()
+        THUMBNAILS.clear()  # the files that were missing had been cached as unreadable
+        self.show_message(result.summary(), warning=not result.complete)
+        self.reload()
+
+    def _fetch_failed(self, exc: Exception) -> None:
+        self._fetch_done()
+        self.show_message(str(exc), warning=True)
+        self.reload()
+
+    def _fetch_done(self) -> None:
+        self._fetching = False
+        self.fetch_button.setEnabled(True)
+        if self._running is None:
+            self.progress.hide()
+            self.progress.reset()
 
     def _save_caption(self, photo_id: str, caption: str) -> None:
         self.ctx.runner.run(set_caption, self.ctx.db, photo_id=photo_id, caption=caption, user_id=self.ctx.user_id,
@@ -530,6 +589,12 @@ class PhotosPanel(QWidget):
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
         self.import_files(_local_paths(event))
+
+
+def _photos_and_absent(db: Any, visit_id: str, criterion: str | None) -> tuple[list[dict[str, Any]], int]:
+    """(the photos shown, how many of their files are not on this computer), off the UI thread."""
+    photos = visit_photos(db, visit_id, criterion)
+    return photos, len({p["sha256"] for p in photos if not Path(p["file"]).is_file()})
 
 
 def _local_paths(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> list[Path]:
