@@ -11,19 +11,14 @@ import calendar
 import datetime as dt
 import re
 
-from sqlalchemy import select
-
 from ..db.database import Database
-from ..db.models import Decision, Establishment, Owner, Visit
 from .tables import (
     Column,
     ExportError,
     Period,
     Table,
-    decision_number,
     organisation_names,
     text,
-    users_by_id,
 )
 
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -96,31 +91,18 @@ def monthly_notes(period: Period, count: int, organisation: str = "") -> tuple[s
 
 def monthly_decisions(db: Database, period: Period) -> Table:
     """The classements acquired within `period` (a month), by date of attribution then number."""
-    stmt = (select(Decision, Establishment, Owner, Visit)
-            .join(Establishment, Establishment.id == Decision.establishment_id)
-            .outerjoin(Owner, Owner.id == Establishment.owner_id)
-            .outerjoin(Visit, Visit.id == Decision.visit_id)
-            .where(Decision.subject == "meuble_category", Decision.status == "acquired",
-                   Decision.decided_on.between(period.start, period.end)))
+    from ..services.meuble_decisions import meuble_decisions
+
     with db.session() as s:
-        users = users_by_id(s)
-        org_names, agency = organisation_names(s)
-        rows = []
-        for d, e, o, v in s.execute(stmt):
-            evaluator = users.get(v.evaluator_id) if v is not None and v.evaluator_id else None
-            organisation = org_names.get(evaluator.organisation_id or "", agency) if evaluator else agency
-            capacity = (v.context or {}).get("capacity") if v is not None else None
-            category = d.category if d.category is not None else (v.proposed_category if v is not None else None)
-            valid_until = d.valid_until or (v.valid_until if v is not None else None)
-            rows.append({
-                "number": decision_number(d),
-                "owner": " — ".join(x for x in (text(o.name), text(o.company)) if x) if o else "",
-                "mandataire": text(o.mandataire_name) if o else "",
-                "address": text(e.address), "postcode": e.postcode, "commune": e.commune,
-                "email": o.email.strip() if o else "", "website": "", "phone": o.phone.strip() if o else "",
-                "category": category, "decided_on": d.decided_on, "valid_until": valid_until,
-                "capacity": capacity if isinstance(capacity, int) and capacity > 0 else e.capacity,
-                "declaration_number": e.declaration_number, "organisation": organisation})
+        _org_names, agency = organisation_names(s)
+    rows = [{"number": d.number,
+             "owner": " — ".join(x for x in (text(d.owner), text(d.owner_company)) if x),
+             "mandataire": text(d.mandataire), "address": text(d.address), "postcode": d.postcode,
+             "commune": d.commune, "email": d.owner_email.strip(), "website": d.website,
+             "phone": d.owner_phone.strip(), "category": d.category, "decided_on": d.decided_on,
+             "valid_until": d.valid_until, "capacity": d.capacity, "declaration_number": d.declaration_number,
+             "organisation": agency}
+            for d in meuble_decisions(db, start=period.start, end=period.end)]
     rows.sort(key=lambda r: (r["decided_on"], r["number"]))
     key = month_key(period)
     return Table(f"decisions-definitives-{key}", f"Décisions de classement devenues définitives — {month_text(period)}",

@@ -122,19 +122,14 @@ def families_text(families: Iterable[Any] | None) -> str:
     return ", ".join(str(f) for f in families or ())
 
 
-def fallback_decision_number(decided_on: dt.date | None, visit_id: str | None) -> str:
-    """DC-<year>-<first 8 hex of the visit id, upper case>: the scheme of inspector/reports/decision.decision_id."""
-    if decided_on is None or not visit_id:
-        return ""
-    return f"DC-{decided_on.year}-{visit_id[:8].upper()}"
-
-
 def decision_number(d: Decision) -> str:
     """The decision's number; an acquired meublé classement without one gets the number its décision carries."""
     if d.number:
         return d.number
     if d.subject == "meuble_category" and d.status == "acquired":
-        return fallback_decision_number(d.decided_on, d.visit_id)
+        from ..services.meuble_decisions import decision_number as scheme
+
+        return scheme(d.visit_id, d.decided_on.year) if d.visit_id and d.decided_on else ""
     return ""
 
 

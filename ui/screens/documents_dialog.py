@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -54,6 +53,7 @@ from ..models.document_list_model import DocumentListModel, kind_label
 from ..models.visit_list_model import kind_label as visit_kind_label
 from ..models.visit_list_model import state_label
 from ..strings import t
+from ..widgets.dated_reason_dialog import DatedReasonDialog
 
 DONE_STATES = frozenset({"completed", "issued", "acquired", "refused"})
 MEUBLE_KINDS = frozenset({"classement", "renouvellement"})
@@ -249,56 +249,21 @@ class Desktop:
 # ----- the refusal sub-dialog -------------------------------------------------------------------------------------
 
 
-class RefusalDialog(QDialog):
-    """Date and reason of the owner's refusal (both required)."""
+class RefusalDialog(DatedReasonDialog):
+    """Date and reason of the owner's refusal (both required), the date not before the receipt."""
+
+    KEYS = {"title": "docs.refusal.title", "date": "docs.refusal.date", "reason": "docs.refusal.reason",
+            "reason.placeholder": "docs.refusal.reason.placeholder", "save": "docs.refusal.save",
+            "need_reason": "docs.refusal.need_reason"}
 
     def __init__(self, today: dt.date, received_on: dt.date | None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(t("docs.refusal.title"))
-        lay = QVBoxLayout(self)
-        if received_on is not None:
-            intro = QLabel(t("docs.refusal.intro", date=date_text(deadlines.refusal_window_end(received_on))))
-            intro.setWordWrap(True)
-            lay.addWidget(intro)
-        form = QFormLayout()
-        self.date = QDateEdit(to_qdate(today))
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("dd/MM/yyyy")
-        self.date.setMaximumDate(to_qdate(today))
-        if received_on is not None:
-            self.date.setMinimumDate(to_qdate(received_on))
-        self.date.setAccessibleName(t("docs.refusal.date").replace("&", ""))
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText(t("docs.refusal.reason.placeholder"))
-        self.reason.setAccessibleName(t("docs.refusal.reason").replace("&", ""))
-        self.reason.setMinimumWidth(380)
-        date_label, reason_label = QLabel(t("docs.refusal.date")), QLabel(t("docs.refusal.reason"))
-        date_label.setBuddy(self.date)
-        reason_label.setBuddy(self.reason)
-        form.addRow(date_label, self.date)
-        form.addRow(reason_label, self.reason)
-        lay.addLayout(form)
-        self.error = QLabel()
-        self.error.setStyleSheet(f"color: {ERROR_COLOUR};")
-        lay.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save = buttons.addButton(t("docs.refusal.save"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save.setDefault(True)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(t("card.cancel"))
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
-        self.reason.setFocus()
-
-    def _accept(self) -> None:
-        if not self.reason.text().strip():
-            self.error.setText(t("docs.refusal.need_reason"))
-            self.reason.setFocus()
-            return
-        self.accept()
+        intro = (t("docs.refusal.intro", date=date_text(deadlines.refusal_window_end(received_on)))
+                 if received_on is not None else "")
+        super().__init__(self.KEYS, today, intro=intro, earliest=received_on, parent=parent)
 
     def values(self) -> tuple[dt.date, str]:
-        return from_qdate(self.date.date()), self.reason.text().strip()
+        day, reason = super().values()
+        return day, reason
 
 
 # ----- the dialog -------------------------------------------------------------------------------------------------
