@@ -102,6 +102,13 @@ def main() -> int:
             app.processEvents()
         grids.grab().save(str(OUT / "grids.png"))
         grids.close()
+        from .screens.exports_dialog import ExportsDialog
+
+        exports = ExportsDialog(ctx, window, monthly=True, today=TODAY)  # the month-end table for the CDT
+        exports.show()
+        app.processEvents()
+        exports.grab().save(str(OUT / "exports-monthly.png"))
+        exports.close()
         # The agency's dashboard (year against targets, classified meublés, labels, deadlines).
         window.dashboard.today = TODAY
         window.show_dashboard()
