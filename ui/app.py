@@ -25,10 +25,17 @@ def _open(data_dir: Path, demo: bool):
     return db
 
 
-def acquire_due_classements(ctx, today=None) -> int:
+def acquire_due_classements(ctx, today=None) -> int | None:
     """Background, once the database is open: acquire the classements whose 15-day refusal window closed (the 16th
-    day without refusal); screens refresh through ctx.notify and the status bar says how many. Returns the task id."""
+    day without refusal); screens refresh through ctx.notify and the status bar says how many. Returns the task id.
+
+    Not on a laptop synced with a commission account: the visiting body acquires (its inspectors' and
+    administrators' laptops make the same acquisition rows); the commission receives them by sync and may not send
+    a meublé's state change (it would be refused on every sync)."""
     import datetime as dt
+
+    if str(ctx.settings.value("sync/role", "") or "") == "commission":
+        return None
 
     from inspector.services.meuble_decisions import acquire_due
 

@@ -55,6 +55,11 @@ def test_the_main_window_acquires_due_classements_at_start(qtbot, ctx) -> None:
     acquire_due_classements(ctx, today=later)  # nothing left: no message, no change
     ctx.runner.wait_idle()
     assert changed == []
+    ctx.settings.setValue("sync/role", "commission")  # a commission laptop never acquires (the body does)
+    assert acquire_due_classements(ctx, today=later + dt.timedelta(days=400)) is None
+    ctx.settings.remove("sync/role")
+    ctx.runner.wait_idle()
+    assert changed == []
     # the sync status re-reads after a change (delayed): let it finish before the window goes
     qtbot.waitUntil(lambda: not window.sync._timer.isActive() and not ctx.runner.busy, timeout=30000)
 
