@@ -32,6 +32,10 @@ def lock_sequence(s: Session) -> int:
 def index_fields(table: str, row_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """The columns of `records` that access rules and blob lookups use, taken from the row's data."""
     visits = table == "visits"
+    # The file a row names (a photo, a document, a sitting's procès-verbal, a grid): whoever may read the row may
+    # download it (`routes.download`). A sitting not closed yet names none ("" -> NULL).
+    blob = protocol.BLOB_FILES.get(table)
+    sha = data.get(blob.sha) if blob else data.get("sha256") if table == "grids" else None
     return {
         "visit_id": protocol.visit_of(table, row_id, data),
         "establishment_id": row_id if table == "establishments" else data.get("establishment_id"),
@@ -39,7 +43,7 @@ def index_fields(table: str, row_id: str, data: dict[str, Any]) -> dict[str, Any
         "evaluator_id": data.get("evaluator_id") if visits else None,
         "second_evaluator_id": data.get("second_evaluator_id") if visits else None,
         "state": data.get("state") if visits else None,
-        "sha256": data.get("sha256") if table in protocol.BLOB_TABLES or table == "grids" else None,
+        "sha256": sha or None,
     }
 
 

@@ -258,7 +258,7 @@ async def upload(sha256: str, caller: Uploader, request: Request,
 @router.get("/blobs/{sha256}", response_class=FileResponse, tags=["fichiers"],
             responses={200: {"content": {"application/octet-stream": {}}}})
 def download(sha256: str, caller: Caller, request: Request) -> Any:
-    """The bytes of a file named by a photo, document or grid you may read."""
+    """The bytes of a file named by a photo, document, commission sitting (its procès-verbal) or grid you may read."""
     check_name(sha256)
     store = store_of(request)
     with sessions_of(request)() as s:

@@ -98,9 +98,10 @@ def _backup(db: Database) -> Path:
 
 
 def _blob_paths(db: Database, rows: list[local.Outgoing]) -> dict[str, Path]:
+    """The files named by the rows to push (sha256 -> path here): photos, documents, sittings' procès-verbaux."""
     root = db.path.parent
-    return {o.data["sha256"]: root / protocol.BLOB_TABLES[o.table] / o.data["stored_path"] for o in rows
-            if o.table in protocol.BLOB_TABLES}
+    named = (protocol.BLOB_FILES[o.table].file_of(o.data) for o in rows if o.table in protocol.BLOB_FILES)
+    return {sha: root / relative for sha, relative in filter(None, named)}
 
 
 def _push(api: Api, db: Database, report: SyncReport, rows: list[local.Outgoing],

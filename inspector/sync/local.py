@@ -301,10 +301,11 @@ def _apply_page(conn: Connection, server_url: str, changes: list[dict[str, Any]]
             conn.execute(t.delete().where(t.c.id.in_(chunk)))
         done.written += len(inserts) + len(updates)
         done.deleted += len(removals)
-        if name in protocol.BLOB_TABLES:
+        if name in protocol.BLOB_FILES:
             for ch in latest.values():
-                if not ch["deleted"]:
-                    done.files[ch["data"]["sha256"]] = f"{protocol.BLOB_TABLES[name]}/{ch['data']['stored_path']}"
+                named = None if ch["deleted"] else protocol.BLOB_FILES[name].file_of(ch["data"])
+                if named:
+                    done.files[named[0]] = named[1]
     state.add_conflicts(conn, done.conflicts)
     state.set_cursor(conn, server_url, next_since)
     return done
@@ -332,21 +333,26 @@ def local_counts(db: Database, skip: set[tuple[str, str]]) -> dict[str, int]:
 
 
 def missing_files(db: Database, *, all_files: bool = False, visit_id: str | None = None) -> dict[str, str]:
-    """Photos and documents whose row is here but whose file is not (sha256 -> relative path): what a sync downloads.
+    """Files whose row is here but whose file is not (sha256 -> relative path): what a sync downloads.
 
-    The files of closed visits (`rules.files_on_demand`) are left out, they are fetched on demand, unless
-    `all_files`. `visit_id`: only the files of that visit.
+    Photos and documents of closed visits (`rules.files_on_demand`) are left out, they are fetched on demand, unless
+    `all_files`; files of rows outside visits (a sitting's procès-verbal: few) always come. `visit_id`: only the
+    files of that visit.
     """
     root = db.path.parent
     out: dict[str, str] = {}
     visits = protocol.table("visits")
     with db.engine.connect() as conn:
-        for name, folder in protocol.BLOB_TABLES.items():
+        for name, spec in protocol.BLOB_FILES.items():
+            scoped = name in protocol.VISIT_SCOPED
+            if visit_id is not None and not scoped:
+                continue
             t = protocol.table(name)
-            query = select(t.c.sha256, t.c.stored_path)
+            folder = spec.folder
+            query = select(t.c[spec.sha], t.c[spec.path])
             if visit_id is not None:
                 query = query.where(t.c.visit_id == visit_id)
-            if not all_files:  # a row whose visit is not here (never expected) is downloaded, as before
+            if scoped and not all_files:  # a row whose visit is not here (never expected) is downloaded, as before
                 query = query.outerjoin(visits, visits.c.id == t.c.visit_id).where(
                     visits.c.id.is_(None) | ((visits.c.superseded.is_not(True))
                                              & visits.c.state.not_in(rules.CLOSED_STATES)))

@@ -52,7 +52,7 @@ def visit_missing_files(db: Database, visit_id: str) -> list[MissingFile]:
     found: list[MissingFile] = []
     seen: set[str] = set()
     with db.engine.connect() as conn:
-        for name, folder in protocol.BLOB_TABLES.items():
+        for name, folder in protocol.BLOB_TABLES.items():  # visit-scoped only: a sitting's PV always comes with a sync
             t = protocol.table(name)
             label = t.c.original_name if name == "photos" else t.c.kind
             extra = t.c.revision if name == "documents" else t.c.criterion

@@ -7,6 +7,7 @@ import hashlib
 import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, Integer, String, Table, Text
@@ -26,7 +27,6 @@ ADMIN_TABLES = frozenset({"organisations", "users"})  # written by administrator
 COMMISSION_TABLES = frozenset({"commission_sessions", "commission_items"})
 FIELD_TABLES = frozenset({"owners", "establishments", "establishment_labels"})  # inspectors may create and edit
 VISIT_SCOPED = frozenset({"visits", "rooms", "beds", "photos", "documents", "decisions", "observations"})
-BLOB_TABLES = {"photos": "photos", "documents": "documents"}  # table -> data folder of its content-addressed files
 BOOKKEEPING = frozenset({"id", "row_version", "pending_sync"})  # never on the wire: each side keeps its own
 SHOWN_FIELDS_SKIP = frozenset({"created_at", "modified_at"})  # not listed as conflicting fields
 # Columns added after protocol 1 was published (laptop migrations 0003, 0004): rows stored or sent without them are
@@ -38,6 +38,35 @@ LATER_COLUMNS: dict[str, dict[str, Any]] = {
     "decisions": {"details": {}},
     "observations": {"based_on": []},
 }
+
+
+@dataclass(frozen=True)
+class BlobColumns:
+    """Where a table names a content-addressed file: its data folder and the columns holding hash and path.
+
+    `optional`: both columns may be "" (no file yet, e.g. a commission sitting not closed).
+    """
+
+    folder: str
+    sha: str = "sha256"
+    path: str = "stored_path"
+    optional: bool = False
+
+    def file_of(self, data: dict[str, Any]) -> tuple[str, str] | None:
+        """(sha256, path relative to the data folder) named by a row, None when it names no file yet."""
+        sha, stored = data.get(self.sha) or "", data.get(self.path) or ""
+        return (sha, f"{self.folder}/{stored}") if sha and stored else None
+
+
+# Every table naming a file (table -> where): uploads before a push, downloads after a pull, blob access on the server.
+BLOB_FILES: dict[str, BlobColumns] = {
+    "photos": BlobColumns("photos"),
+    "documents": BlobColumns("documents"),
+    # The procès-verbal of a closed sitting (laptop migration 0004), under the documents folder; not visit-scoped.
+    "commission_sessions": BlobColumns("documents", "minutes_sha256", "minutes_path", optional=True),
+}
+# The visit-scoped ones (columns sha256/stored_path): table -> data folder; their files may be left on demand.
+BLOB_TABLES = {name: spec.folder for name, spec in BLOB_FILES.items() if name in VISIT_SCOPED}
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -141,13 +170,23 @@ def validate(name: str, row_id: str, data: Any) -> list[str]:
                 problems.append(f"champ « {key} » : {why}")
             elif col.foreign_keys and data[key] is not None and not UUID_RE.match(data[key]):
                 problems.append(f"champ « {key} » : identifiant UUID attendu")
-    if not problems and name in BLOB_TABLES:
-        match = STORED_PATH_RE.match(data["stored_path"])
-        if not SHA256_RE.match(data["sha256"]):
-            problems.append("champ « sha256 » : empreinte SHA-256 en hexadécimal attendue")
-        elif match is None or match.group(2) != data["sha256"] or match.group(1) != data["sha256"][:2]:
-            problems.append("champ « stored_path » : chemin de fichier non conforme (ab/<sha256>.<ext> attendu)")
+    if not problems and name in BLOB_FILES:
+        problems += _file_problems(BLOB_FILES[name], data)
     return problems
+
+
+def _file_problems(spec: BlobColumns, data: dict[str, Any]) -> list[str]:
+    """Why the hash and path of a row's file do not fit (path `ab/<sha256>.<ext>`, nothing else reaches a disk)."""
+    sha, stored = data[spec.sha], data[spec.path]
+    if spec.optional and sha == "" and stored == "":
+        return []  # no file yet
+    if not SHA256_RE.match(sha):
+        return [f"champ « {spec.sha} » : empreinte SHA-256 en hexadécimal attendue"]
+    match = STORED_PATH_RE.match(stored)
+    if match is None or match.group(2) != sha or match.group(1) != sha[:2]:
+        return [f"champ « {spec.path} » : chemin de fichier non conforme à « {spec.sha} » (ab/<sha256>.<ext> "
+                "attendu)"]
+    return []
 
 
 def conflicting_fields(server: dict[str, Any], client: dict[str, Any]) -> list[dict[str, Any]]:

@@ -286,3 +286,76 @@ def test_the_commission_letters_reach_the_server_and_the_evaluator(server: Serve
     status, body = push_as(server, "elise", [{"table": "documents", "id": str(uuid.uuid4()), "base_version": 0,
                                               "data": forged}])
     assert status == 403 and "courriers" in json.dumps(body, ensure_ascii=False)
+
+
+def test_the_minutes_of_a_closed_sitting_travel_with_it(server: Server, laptop) -> None:
+    """The procès-verbal (a PDF under the documents folder) goes up with its closed sitting and reaches another
+    commission laptop; a sitting not closed names no file; a path that does not match its hash is refused."""
+    import hashlib
+
+    from inspector.services import commission
+
+    a = laptop("a")
+    visit_id, _est_id = submitted_th_visit(server, a)
+    c = laptop("c", empty=True)
+    sync(c, server.url, server.token("elise"))
+    members = [{"name": "Élise Fontaine", "body": "Département", "college": "state", "present": True}]
+    session_id = commission.create_session(c, held_on=DECIDED_ON, place="Maison du tourisme",
+                                           labels=["tourisme_handicap"], chair="Élise Fontaine",
+                                           members=members).value
+    commission.build_agenda(c, session_id=session_id)
+    for item in commission.agenda(c, session_id):  # only this dossier at this sitting
+        if item.visit_id != visit_id:
+            commission.remove_from_agenda(c, item_id=item.id)
+    (item_id,) = [item.id for item in commission.agenda(c, session_id)]
+    commission.decide_item(c, item_id=item_id, outcome="granted")
+    commission.close_session(c, session_id=session_id)
+    planned_id = commission.create_session(c, held_on=dt.date(2026, 12, 15), place="Mairie d'Arras",
+                                           labels=["tourisme_handicap"], members=members).value
+    with c.session() as s:
+        closed = s.get(CommissionSession, session_id)
+        sha, path = closed.minutes_sha256, closed.minutes_path
+        assert sha and path.endswith(".pdf")
+        assert (s.get(CommissionSession, planned_id).minutes_sha256, s.get(CommissionSession, planned_id)
+                .minutes_path) == ("", "")
+
+    report = sync(c, server.url, server.token("elise"))
+    assert not report.refused and not report.rejected and not report.conflicts, report.summary()
+    assert report.files_uploaded >= 1 and report.counts_match and not report.warnings, report.summary()
+    assert stored(server, "commission_sessions", session_id)["minutes_sha256"] == sha
+    assert (server.blob_dir / sha[:2] / sha).read_bytes() == (c.path.parent / "documents" / path).read_bytes()
+    assert server.scalar("SELECT sha256 FROM records WHERE table_name = 'commission_sessions' AND row_id = :i",
+                         i=session_id) == sha
+    planned = stored(server, "commission_sessions", planned_id)  # the sitting to come: no file, no error
+    assert planned["minutes_sha256"] == "" and planned["minutes_path"] == ""
+    assert server.scalar("SELECT sha256 FROM records WHERE table_name = 'commission_sessions' AND row_id = :i",
+                         i=planned_id) is None
+
+    d = laptop("d", empty=True)  # another commission laptop receives the sitting and its procès-verbal
+    got = sync(d, server.url, server.token("elise"))
+    assert not got.warnings and got.counts_match, got.summary()
+    with d.session() as s:
+        assert s.get(CommissionSession, session_id).minutes_path == path
+        assert s.get(CommissionSession, planned_id).minutes_path == ""
+    pv = d.path.parent / "documents" / path
+    assert hashlib.sha256(pv.read_bytes()).hexdigest() == sha and pv.read_bytes().startswith(b"%PDF")
+    again = sync(d, server.url, server.token("elise"))
+    assert again.files_downloaded == 0, again.summary()
+
+    with server.api("julie") as api:  # an evaluator does not read the sittings, nor their minutes
+        assert api.get(f"/blobs/{sha}").status_code == 404
+    with server.api("elise") as api:
+        assert api.get(f"/blobs/{sha}").status_code == 200
+
+    # A sitting whose procès-verbal path does not match its hash (or names a hash without a path) is refused.
+    other = "0" * 64
+    for changed, field in (({"minutes_path": f"{other[:2]}/{other}.pdf"}, "minutes_path"),
+                           ({"minutes_path": ""}, "minutes_path"),
+                           ({"minutes_sha256": "PV"}, "minutes_sha256")):
+        forged = {**stored(server, "commission_sessions", session_id), **changed}
+        status, body = push_as(server, "elise", [{"table": "commission_sessions", "id": str(uuid.uuid4()),
+                                                  "base_version": 0, "data": forged}])
+        assert status == 422 and body["error"]["code"] == "invalid_rows", body
+        (problem,) = body["error"]["details"][0]["problems"]
+        assert problem.startswith(f"champ « {field} »"), problem
+    assert check_database(c.path) == [] and check_database(d.path) == []
