@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 from io import BytesIO
 from pathlib import Path
@@ -19,8 +18,6 @@ from inspector.services.common import ServiceError
 from tests.test_commission import MEMBERS, MOTEUR_REFUSED, submitted_chr
 from tests.test_label_decisions import add_agency, add_establishment, install_grids, th_visit
 
-ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 HELD = dt.date(2026, 3, 12)
 SENT = dt.date(2026, 3, 16)
 
@@ -91,8 +88,6 @@ def test_minutes_draft_then_closed(db: Database, session: str, tmp_path: Path) -
     assert "PROJET" not in text and "Claire Dumont" in text
     png = render_png(closed, tmp_path, "minutes", dpi=70)
     assert ink_ratio(png) > 0.02
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(png, SCREENSHOTS / "commission-minutes.png")
 
 
 def test_letters_once_per_dossier_with_families_validity_and_number(db: Database, session: str,
@@ -125,8 +120,6 @@ def test_letters_once_per_dossier_with_families_validity_and_number(db: Database
     assert "CHR-2026-001" in text_of(attestation.path.read_bytes())
     png = render_png(by_visit[items[0].visit_id].path.read_bytes(), tmp_path, "letter", dpi=70)
     assert ink_ratio(png) > 0.02
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(png, SCREENSHOTS / "commission-letter.png")
 
 
 def test_official_pictograms_replace_the_drawn_ones(db: Database, session: str) -> None:

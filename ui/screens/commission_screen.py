@@ -1,4 +1,4 @@
-"""The commission workspace: sessions, a session's members and agenda, its dossiers, minutes and letters.
+"""The commission workspace: the sessions list beside the chosen session (ui/widgets/session_detail), a dossier page.
 
 For commission members and administrators (the local user's role or the agency account's role); others see every
 session read-only with a note saying why. Reads and PDF writing (closing a session, issuing letters, the draft
@@ -8,9 +8,6 @@ minutes) run on `ctx.runner`; quick single-transaction writes (build the agenda,
 from __future__ import annotations
 
 import datetime as dt
-import inspect
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,108 +15,40 @@ import shiboken6
 from PySide6.QtCore import QDate, QItemSelectionModel, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from inspector.db.database import Database
-from inspector.services import commission
-from inspector.services.common import ServiceError
-
 from ..context import AppContext
 from ..strings import t
-from ..widgets.commission_models import (
-    AgendaModel,
-    DecidedRole,
-    ItemIdRole,
-    LettersModel,
-    MembersModel,
-    PathRole,
-    SessionIdRole,
-    SessionListModel,
-    date_text,
-    label_text,
-    status_text,
+from ..widgets.commission_models import SessionIdRole, SessionListModel
+from ..widgets.commission_tasks import Overview, SessionDetail, load_detail, load_overview
+from ..widgets.session_detail import (
+    SessionDetailPanel,
+    make_button,
+    make_table,
+    translate_button,
 )
 from .dossier_view import DossierView
 from .sync_dialog import KEY_ROLE, role_label
 
 ROLES = frozenset({"commission", "admin"})
 REFRESH_TABLES = frozenset({"commission_sessions", "commission_items", "decisions", "documents", "visits"})
-PREVIEW_DIR = Path(tempfile.gettempdir()) / "inspector-apercus"
 NOTE_COLOUR = "#ef6c00"
 
 
-# ----- worker side: plain data in, plain data out -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Overview:
-    """The sessions and who the local user is (for the role check)."""
-
-    sessions: list[Any]
-    user_name: str
-    user_role: str
-
-
-@dataclass(frozen=True)
-class SessionDetail:
-    session: Any
-    agenda: list[Any]
-    letters: list[Any] = field(default_factory=list)
-
-
-def load_overview(db: Database, user_id: str | None) -> Overview:
-    name, role = "", ""
-    if user_id:
-        from inspector.db.models import User
-
-        with db.session() as s:
-            user = s.get(User, user_id)
-            if user is not None:
-                name, role = user.name, user.role
-    return Overview(commission.list_sessions(db), name, role)
-
-
-def load_detail(db: Database, session_id: str) -> SessionDetail:
-    return SessionDetail(commission.get_session(db, session_id), commission.agenda(db, session_id),
-                         commission.letters_of(db, session_id))
-
-
-def write_minutes_preview(db: Database, session_id: str, folder: Path) -> Path:
-    """The draft minutes (or the closed session's minutes re-rendered) in a temporary file."""
-    data = commission.minutes_pdf(db, session_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"proces-verbal-{session_id[:8]}.pdf"
-    path.write_bytes(data)
-    return path
-
-
-def _takes_progress(fn: Any) -> bool:
-    try:
-        return "progress" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-# ----- the screen -------------------------------------------------------------------------------------------------
-
-
 class CommissionScreen(QWidget):
-    """Sessions on the left; the chosen session (members, agenda, letters) on the right; a dossier on its own page.
+    """Sessions on the left; the chosen session (`SessionDetailPanel`) on the right; a dossier on its own page.
 
     Set `today` to pin the date of new sessions and letters (tests, screenshots). Dialogs and confirmations go
-    through `ask_confirm` and `open_file`, which tests replace.
+    through `ask_confirm` and `open_file`, which tests replace. The panel's widgets and actions are also reachable
+    from the screen (`screen.agenda`, `screen.close_button`, `screen.build_agenda()`…).
     """
 
     loaded = Signal()  # the sessions list and the chosen session are shown
@@ -130,12 +59,9 @@ class CommissionScreen(QWidget):
         self.ctx = ctx
         self.today: dt.date | None = None
         self.overview: Overview | None = None
-        self.detail: SessionDetail | None = None
         self._wanted_session: str | None = None
         self._generation = 0
-        self._tasks: set[int] = set()
         self._stale = False  # data changed while the screen was hidden: reload when it shows
-        self.last_path: Path | None = None
         self._build()
         ctx.data_changed.connect(self._data_changed)
         ctx.database_ready.connect(self._reload_when_shown)
@@ -156,14 +82,14 @@ class CommissionScreen(QWidget):
         self.role_note.setStyleSheet(f"color: {NOTE_COLOUR}; font-weight: 600;")
 
         self.sessions_model = SessionListModel(self)
-        self.sessions = self._table(self.sessions_model)
+        self.sessions = make_table(self.sessions_model)
         self.sessions.selectionModel().currentRowChanged.connect(lambda *_: self._session_chosen())
         sheader = self.sessions.horizontalHeader()
         sheader.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         sheader.setSectionResizeMode(SessionListModel.columns.index("place"), QHeaderView.ResizeMode.Stretch)
         sheader.setStretchLastSection(False)
         self.sessions.setColumnHidden(SessionListModel.columns.index("labels"), True)
-        self.new_button = self._button(self.new_session)
+        self.new_button = make_button(self.new_session)
         left = QWidget()
         llay = QVBoxLayout(left)
         llay.setContentsMargins(0, 0, 0, 0)
@@ -173,96 +99,19 @@ class CommissionScreen(QWidget):
         llay.addWidget(self.sessions, 1)
         llay.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignLeft)
 
-        self.header = QLabel()
-        self.header.setStyleSheet("font-size: 12pt; font-weight: 700;")
-        self.header.setWordWrap(True)
-        self.subheader = QLabel()
-        self.subheader.setWordWrap(True)
-        self.edit_button = self._button(self.edit_session)
-        head = QHBoxLayout()
-        hl = QVBoxLayout()
-        hl.addWidget(self.header)
-        hl.addWidget(self.subheader)
-        head.addLayout(hl, 1)
-        head.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
-
-        self.members_title = QLabel()
-        self.members_title.setStyleSheet("font-weight: 700;")
-        self.members_model = MembersModel(self, editable=False)
-        self.members = self._table(self.members_model)
-        self.members.setMaximumHeight(200)
-        mheader = self.members.horizontalHeader()
-        mheader.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        mheader.setSectionResizeMode(MembersModel.columns.index("present"), QHeaderView.ResizeMode.ResizeToContents)
-        mheader.setStretchLastSection(False)
-
-        self.agenda_title = QLabel()
-        self.agenda_title.setStyleSheet("font-weight: 700;")
-        self.agenda_model = AgendaModel(self)
-        self.agenda = self._table(self.agenda_model)
-        header = self.agenda.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for column in ("establishment", "proposal"):
-            header.setSectionResizeMode(AgendaModel.columns.index(column), QHeaderView.ResizeMode.Stretch)
-        self.agenda.activated.connect(lambda _i: self.open_dossier())
-        self.agenda.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
-        self.agenda_placeholder = QLabel()
-        self.agenda_placeholder.setWordWrap(True)
-        self.agenda_placeholder.setStyleSheet("color: palette(placeholder-text);")
-
-        self.build_button = self._button(self.build_agenda)
-        self.open_button = self._button(self.open_dossier)
-        self.remove_button = self._button(self.remove_item)
-        self.close_button = self._button(self.close_session)
-        self.minutes_button = self._button(self.show_minutes)
-        self.letters_button = self._button(self.issue_letters)
-        actions = QHBoxLayout()
-        for b in (self.build_button, self.open_button, self.remove_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
-        for b in (self.close_button, self.minutes_button, self.letters_button):
-            actions.addWidget(b)
-
-        self.letters_title = QLabel()
-        self.letters_title.setStyleSheet("font-weight: 700;")
-        self.letters_model = LettersModel(self)
-        self.letters = self._table(self.letters_model)
-        self.letters.setMaximumHeight(130)
-        self.letters.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.letters.activated.connect(lambda _i: self.open_letter())
-        self.letters.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
-        self.open_letter_button = self._button(self.open_letter)
-
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setMaximumWidth(200)
-        self.busy.setVisible(False)
+        self.panel = SessionDetailPanel(self.ctx, self)
+        self.panel.open_requested.connect(lambda: self.open_dossier())
+        self.panel.edit_requested.connect(lambda: self.edit_session())
+        self.panel.busy_changed.connect(self._update_new_button)
+        self.panel.task_finished.connect(self.task_finished)
+        self._forward_panel()
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
         bottom.addWidget(self.busy)
 
-        right = QWidget()
-        rlay = QVBoxLayout(right)
-        rlay.setContentsMargins(0, 0, 0, 0)
-        rlay.addLayout(head)
-        rlay.addWidget(self.members_title)
-        rlay.addWidget(self.members)
-        rlay.addWidget(self.agenda_title)
-        rlay.addWidget(self.agenda, 1)
-        rlay.addWidget(self.agenda_placeholder)
-        rlay.addLayout(actions)
-        letters_head = QHBoxLayout()
-        letters_head.addWidget(self.letters_title, 1)
-        letters_head.addWidget(self.open_letter_button)
-        rlay.addLayout(letters_head)
-        rlay.addWidget(self.letters)
-
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
-        split.addWidget(right)
+        split.addWidget(self.panel)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 5)
         split.setSizes([330, 1030])
@@ -280,54 +129,37 @@ class CommissionScreen(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.pages)
         self.setFocusProxy(self.sessions)
-        self._update_actions()
+        self._update_new_button()
+        self.panel.update_actions()
 
-    @staticmethod
-    def _table(model: Any) -> QTableView:
-        table = QTableView()
-        table.setModel(model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTabKeyNavigation(False)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setHighlightSections(False)
-        table.horizontalHeader().setStretchLastSection(True)
-        return table
-
-    @staticmethod
-    def _button(slot: Any) -> QPushButton:
-        button = QPushButton()
-        button.setAutoDefault(False)
-        button.clicked.connect(lambda _checked=False: slot())
-        return button
+    def _forward_panel(self) -> None:
+        """The panel's widgets and actions under their former names on the screen (callers and tests use them)."""
+        p = self.panel
+        self.header, self.subheader, self.edit_button = p.header, p.subheader, p.edit_button
+        self.members_title, self.members_model, self.members = p.members_title, p.members_model, p.members
+        self.agenda_title, self.agenda_model, self.agenda = p.agenda_title, p.agenda_model, p.agenda
+        self.agenda_placeholder = p.agenda_placeholder
+        self.build_button, self.open_button, self.remove_button = p.build_button, p.open_button, p.remove_button
+        self.close_button, self.minutes_button, self.letters_button = p.close_button, p.minutes_button, p.letters_button
+        self.letters_title, self.letters_model, self.letters = p.letters_title, p.letters_model, p.letters
+        self.open_letter_button, self.message, self.busy = p.open_letter_button, p.message, p.busy
+        self.build_agenda, self.remove_item, self.open_letter = p.build_agenda, p.remove_item, p.open_letter
+        self.close_session, self.show_minutes, self.issue_letters = p.close_session, p.show_minutes, p.issue_letters
+        self.current_item_id, self.select_item, self.session_open = p.current_item_id, p.select_item, p.session_open
 
     def retranslate(self) -> None:
         self.title.setText(t("commission.title"))
         self.sessions_title.setText(t("commission.sessions"))
         self.sessions.setAccessibleName(t("commission.sessions.name"))
-        self.members.setAccessibleName(t("commission.members.name"))
-        self.agenda.setAccessibleName(t("commission.agenda.name"))
-        self.letters.setAccessibleName(t("commission.letters.name"))
-        self.agenda_title.setText(t("commission.agenda"))
-        self.letters_title.setText(t("commission.letters.list"))
-        for button, key in ((self.new_button, "commission.new"), (self.edit_button, "commission.edit"),
-                            (self.build_button, "commission.build"), (self.open_button, "commission.open"),
-                            (self.remove_button, "commission.remove"), (self.close_button, "commission.close"),
-                            (self.minutes_button, "commission.minutes"), (self.letters_button, "commission.letters")):
-            button.setText(t(key))
-            button.setToolTip(t(f"{key}.tip"))
-            button.setAccessibleName(t(key).replace("&", "").rstrip("…"))
-        self.open_letter_button.setText(t("commission.letters.open"))
+        translate_button(self.new_button, "commission.new")
+        self.panel.retranslate()
         self._show_detail()
 
     def _language_changed(self, _lang: str) -> None:
         if shiboken6.isValid(self):
             self.retranslate()
 
-    # ----- role -----------------------------------------------------------------------------------------------
+    # ----- role and state -------------------------------------------------------------------------------------
 
     @property
     def sync_role(self) -> str:
@@ -345,11 +177,20 @@ class CommissionScreen(QWidget):
         return False, t("commission.read_only.nobody")
 
     @property
-    def session(self) -> Any:
-        return self.detail.session if self.detail is not None else None
+    def detail(self) -> SessionDetail | None:
+        return self.panel.detail
 
-    def session_open(self) -> bool:
-        return self.session is not None and self.session.status != "closed"
+    @detail.setter
+    def detail(self, detail: SessionDetail | None) -> None:
+        self.panel.detail = detail
+
+    @property
+    def session(self) -> Any:
+        return self.panel.session
+
+    @property
+    def last_path(self) -> Path | None:
+        return self.panel.last_path
 
     def today_date(self) -> dt.date:
         return self.today or QDate.currentDate().toPython()
@@ -445,60 +286,19 @@ class CommissionScreen(QWidget):
     # ----- showing --------------------------------------------------------------------------------------------
 
     def _show_detail(self) -> None:
-        s = self.session
-        if s is None:
-            self.header.setText(t("commission.none_selected") if self.overview is not None else "")
-            self.subheader.clear()
-            self.members_title.setText(t("commission.members"))
-            self.members_model.set_members(())
-            self.agenda_model.replace_items([])
-            self.letters_model.set_letters([], {})
-            self.agenda_placeholder.setVisible(False)
-        else:
-            self.header.setText(t("commission.header", date=date_text(s.held_on), place=s.place or "—"))
-            labels = ", ".join(label_text(x) for x in s.labels)
-            sub = t("commission.header.status", status=status_text(s.status), chair=s.chair or "—", labels=labels)
-            if s.status == "closed":
-                sub += "\n" + t("commission.read_only.closed")
-            self.subheader.setText(sub)
-            present = sum(1 for m in s.members if getattr(m, "present", True))
-            self.members_title.setText(t("commission.members.count", present=present, total=len(s.members)))
-            self.members_model.set_members(s.members)
-            self.agenda_model.replace_items(self.detail.agenda)
-            names = {x.visit_id: x.establishment_name for x in self.detail.agenda}
-            self.letters_model.set_letters(self.detail.letters, names)
-            self.agenda_placeholder.setText(t("commission.agenda.empty"))
-            self.agenda_placeholder.setVisible(not self.detail.agenda)
+        self.panel.show_detail(t("commission.none_selected") if self.overview is not None else "")
         if self.overview is not None and not self.overview.sessions:
             self.header.setText(t("commission.sessions.empty"))
-        self._update_actions()
+        self._update_new_button()
 
-    def _update_actions(self) -> None:
-        allowed, _why = self.can_edit()
-        idle = not self._tasks and self.ctx.db is not None
-        s = self.session
-        open_ = self.session_open()
-        item = self.agenda.currentIndex()
-        self.new_button.setEnabled(idle and allowed)
-        self.edit_button.setEnabled(idle and allowed and open_)
-        self.build_button.setEnabled(idle and allowed and open_)
-        self.open_button.setEnabled(item.isValid())
-        self.remove_button.setEnabled(idle and allowed and open_ and item.isValid() and not item.data(DecidedRole))
-        self.close_button.setEnabled(idle and allowed and open_ and bool(self.detail and self.detail.agenda))
-        self.minutes_button.setEnabled(idle and s is not None and bool(self.detail and self.detail.agenda))
-        self.letters_button.setEnabled(idle and allowed and s is not None and s.status == "closed"
-                                       and s.decided_count > 0)
-        self.open_letter_button.setEnabled(self.letters.currentIndex().isValid())
+    def _update_new_button(self) -> None:
+        self.new_button.setEnabled(self.panel.idle() and self.can_edit()[0])
 
     # ----- selection ------------------------------------------------------------------------------------------
 
     def current_session_id(self) -> str | None:
         index = self.sessions.currentIndex()
         return index.data(SessionIdRole) if index.isValid() else None
-
-    def current_item_id(self) -> str | None:
-        index = self.agenda.currentIndex()
-        return index.data(ItemIdRole) if index.isValid() else None
 
     def select_session(self, session_id: str) -> None:
         row = self.sessions_model.row_of(session_id)
@@ -507,12 +307,6 @@ class CommissionScreen(QWidget):
         else:
             self._wanted_session = session_id
             self.refresh()
-
-    def select_item(self, item_id: str) -> bool:
-        row = self.agenda_model.row_of(item_id)
-        if row >= 0:
-            self.agenda.selectRow(row)
-        return row >= 0
 
     # ----- questions (tests replace these) ---------------------------------------------------------------------
 
@@ -523,7 +317,7 @@ class CommissionScreen(QWidget):
     def open_file(self, path: Path) -> bool:
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
-    # ----- actions --------------------------------------------------------------------------------------------
+    # ----- actions (the session's own are the panel's) --------------------------------------------------------
 
     def new_session(self) -> QWidget | None:
         """The session dialog (window-modal); the session created is chosen. Returns the dialog."""
@@ -553,31 +347,6 @@ class CommissionScreen(QWidget):
         self._wanted_session = session_id
         self.refresh()
 
-    def _write(self, fn: Any, **kwargs: Any) -> Any:
-        """A quick write on the UI thread: the service's message on refusal, else notify and return the result."""
-        try:
-            res = fn(self.ctx.db, user_id=self.ctx.user_id, **kwargs)
-        except ServiceError as exc:
-            self.message.setText(str(exc))
-            return None
-        self.ctx.notify(res.changed)
-        return res
-
-    def build_agenda(self) -> bool:
-        if self.session is None or not self.can_edit()[0] or not self.session_open():
-            return False
-        res = self._write(commission.build_agenda, session_id=self.session.id)
-        if res is None:
-            return False
-        self.message.setText(t("commission.built", count=len(res.value)))
-        return True
-
-    def remove_item(self) -> bool:
-        item_id = self.current_item_id()
-        if item_id is None or not self.can_edit()[0]:
-            return False
-        return self._write(commission.remove_from_agenda, item_id=item_id) is not None
-
     def open_dossier(self, item_id: str | None = None) -> DossierView | None:
         """Show the selected (or given) agenda item's dossier on its own page."""
         item_id = item_id or self.current_item_id()
@@ -592,102 +361,3 @@ class CommissionScreen(QWidget):
     def show_session(self) -> None:
         self.pages.setCurrentIndex(0)
         self.agenda.setFocus()
-
-    # background writes
-
-    def _run(self, fn: Any, *args: Any, label: str, on_done: Any, **kwargs: Any) -> None:
-        holder: dict[str, int] = {}
-
-        def finished() -> bool:
-            self._tasks.discard(holder.get("id", -1))
-            if not shiboken6.isValid(self):
-                return False
-            self.busy.setVisible(bool(self._tasks))
-            self._update_actions()
-            return True
-
-        def done(result: Any) -> None:
-            if finished():
-                on_done(result)
-                self.task_finished.emit()
-
-        def failed(exc: Exception) -> None:
-            if finished():
-                self.message.setText(str(exc) if isinstance(exc, ServiceError) else t("commission.error", error=exc))
-                self.task_finished.emit()
-
-        def progress(done_: int, total: int, _label: str = "") -> None:
-            if shiboken6.isValid(self) and total:
-                self.busy.setRange(0, total)
-                self.busy.setValue(done_)
-
-        self.message.setText(label)
-        self.busy.setRange(0, 0)
-        self.busy.setVisible(True)
-        extra = {"on_progress": progress} if _takes_progress(fn) else {}
-        holder["id"] = self.ctx.runner.run(fn, *args, on_done=done, on_error=failed, **extra, **kwargs)
-        self._tasks.add(holder["id"])
-        self._update_actions()
-
-    def close_session(self) -> bool:
-        """Ask, then write the procès-verbal and close the session in the background."""
-        s = self.session
-        if s is None or not self.can_edit()[0] or not self.session_open():
-            return False
-        if not self.ask_confirm(t("commission.close.confirm", date=date_text(s.held_on), count=s.item_count)):
-            return False
-
-        def closed(res: Any) -> None:
-            self.ctx.notify(res.changed)
-            detail = commission.get_session(self.ctx.db, s.id)
-            self.last_path = Path(detail.minutes_path) if detail.minutes_path else None
-            self.message.setText(t("commission.closed", path=detail.minutes_path))
-
-        self._run(commission.close_session, self.ctx.db, label=t("commission.closing"), on_done=closed,
-                  session_id=s.id, user_id=self.ctx.user_id)
-        return True
-
-    def show_minutes(self) -> bool:
-        """Open the procès-verbal: the stored one once closed, else a draft rendered in the background."""
-        s = self.session
-        if s is None:
-            return False
-        if s.status == "closed" and s.minutes_path and Path(s.minutes_path).is_file():
-            self.last_path = Path(s.minutes_path)
-            self._open(self.last_path)
-            return True
-
-        def written(path: Path) -> None:
-            self.last_path = path
-            self.message.clear()
-            self._open(path)
-
-        self._run(write_minutes_preview, self.ctx.db, s.id, PREVIEW_DIR, label=t("commission.minutes.preparing"),
-                  on_done=written)
-        return True
-
-    def issue_letters(self) -> bool:
-        """One notification letter per decided dossier (and the CHR attestations), in the background."""
-        s = self.session
-        if s is None or not self.can_edit()[0]:
-            return False
-
-        def issued(res: Any) -> None:
-            self.ctx.notify(res.changed)
-            self.message.setText(t("commission.letters.done", count=len(res.value)))
-
-        self._run(commission.issue_letters, self.ctx.db, label=t("commission.letters.issuing"), on_done=issued,
-                  session_id=s.id, issued_on=self.today_date(), user_id=self.ctx.user_id)
-        return True
-
-    def open_letter(self) -> bool:
-        index = self.letters.currentIndex()
-        if not index.isValid():
-            return False
-        return self._open(Path(index.data(PathRole)))
-
-    def _open(self, path: Path) -> bool:
-        if self.open_file(path):
-            return True
-        self.message.setText(t("commission.minutes.open_failed", path=str(path)))
-        return False
