@@ -93,9 +93,12 @@ COMMISSION_UI: dict[str, tuple[str, str]] = {
                                   "Read only: {name} is {role}. The commission (sessions, decisions, minutes, "
                                   "letters) is for commission members and administrators."),
     "commission.read_only.nobody": ("Consultation seule : aucun utilisateur identifié sur ce poste. La commission "
-                                    "est réservée aux membres de commission et aux administrateurs.",
+                                    "est réservée aux membres de commission et aux administrateurs : indiquez "
+                                    "votre nom dans Fichier → Réglages (Ctrl+,) ou connectez-vous au serveur de "
+                                    "l'agence (Synchronisation).",
                                     "Read only: no user identified on this computer. The commission is for "
-                                    "commission members and administrators."),
+                                    "commission members and administrators: enter your name in File → Settings "
+                                    "(Ctrl+,) or sign in to the agency server (Sync)."),
     "commission.read_only.closed": ("Séance close : le procès-verbal est écrit, plus rien ne change.",
                                     "Session closed: the minutes are written, nothing changes any more."),
     "commission.error": ("{error}", "{error}"),
