@@ -201,6 +201,24 @@ def test_targets_round_trip_and_checks(db: Database) -> None:
     assert load_targets(db).meubles_min == 180  # nothing written on refusal
 
 
+def test_targets_per_year_fall_back_on_the_default(db: Database) -> None:
+    from inspector.db.models import Setting
+    from inspector.figures.targets import has_own_targets
+
+    with db.session() as s:  # the first, flat shape of the setting is read as the default of every year
+        s.add(Setting(key="agency_targets", value=Targets(190, 240, 25, 10, 15, 25).as_dict()))
+        s.commit()
+    assert load_targets(db, 2025) == load_targets(db) == Targets(190, 240, 25, 10, 15, 25)
+    save_targets(db, targets=Targets(210, 260, 30, 12, 18, 30), year=2027)
+    assert has_own_targets(db, 2027) and not has_own_targets(db, 2026)
+    assert load_targets(db, 2027) == Targets(210, 260, 30, 12, 18, 30)
+    assert load_targets(db, 2026) == Targets(190, 240, 25, 10, 15, 25)  # a year without its own: the default
+    assert compute_figures(db, year=2027, today=TODAY).targets.new_accueil_velo == 30
+    assert compute_figures(db, year=2026, today=TODAY).targets.new_accueil_velo == 25
+    save_targets(db, targets=Targets(200, 250, 25, 10, 15, 20))  # the default changes, 2027 keeps its own
+    assert load_targets(db, 2026).new_accueil_velo == 20 and load_targets(db, 2027).new_accueil_velo == 30
+
+
 def test_json_is_plain(db: Database, agency: dict[str, str]) -> None:
     data = json.loads(json.dumps(compute_figures(db, year=2026, today=TODAY).as_json()))
     assert data["totals"]["meubles_visits"] == 3 and data["totals"]["new_accueil_velo"] == 2

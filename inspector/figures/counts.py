@@ -249,7 +249,7 @@ def _month_starts(today: dt.date, months: int) -> list[dt.date]:
 def compute_figures(db: Database, *, year: int, today: dt.date, targets: Targets | None = None) -> Figures:
     """The figures of `year` (flows: visits and decisions dated in the year) and the stocks on `today`."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    targets = targets or load_targets(db)
+    targets = targets or load_targets(db, year)
     lookback = deadlines.add_months(today, -EXPIRED_LOOKBACK_MONTHS)
     horizon = deadlines.add_months(today, RENEWAL_HORIZON_MONTHS)
     current = Visit.superseded.is_(False)

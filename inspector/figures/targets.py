@@ -1,4 +1,8 @@
-"""The targets the agency sets itself for a year (Setting « agency_targets »), with the seed defaults, editable."""
+"""The targets the agency sets itself for each year (Setting « agency_targets »), with the seed defaults, editable.
+
+Stored as {"default": {...}, "years": {"2026": {...}}}: a year without its own targets takes the default ones (the
+seed's until someone edits them). A value in the first, flat shape ({"meubles_min": …}) is read as the default.
+"""
 
 from __future__ import annotations
 
@@ -68,24 +72,50 @@ def check_targets(targets: Targets) -> None:
         raise ServiceError("Objectifs refusés :\n" + "\n".join(f"- {p}" for p in problems))
 
 
-def load_targets(db: Database) -> Targets:
-    """The agency's targets (the seed defaults until someone edits them)."""
+def _stored(value: Any) -> dict[str, Any]:
+    """The stored setting in its current shape (the flat first shape is the default of every year)."""
+    if not isinstance(value, dict):
+        return {"default": None, "years": {}}
+    if "default" in value or "years" in value:
+        years = value.get("years") if isinstance(value.get("years"), dict) else {}
+        return {"default": value.get("default"), "years": dict(years)}
+    return {"default": value, "years": {}}
+
+
+def load_targets(db: Database, year: int | None = None) -> Targets:
+    """The targets of `year` (its own, else the agency's default ones, else the seed's)."""
     with db.session() as s:
         row = s.get(Setting, SETTING_KEY)
-        return Targets.from_dict(row.value if row is not None and isinstance(row.value, dict) else None)
+        stored = _stored(row.value if row is not None else None)
+    own = stored["years"].get(str(year)) if year is not None else None
+    return Targets.from_dict(own if isinstance(own, dict) else stored["default"])
 
 
-def save_targets(db: Database, *, targets: Targets, user_id: str | None = None) -> OpResult[Targets]:
-    """Store the targets (one transaction, audited). Settings stay on this computer: they are not synced."""
+def has_own_targets(db: Database, year: int) -> bool:
+    """Were targets set for this very year (rather than taken from the default)?"""
+    with db.session() as s:
+        row = s.get(Setting, SETTING_KEY)
+        return str(year) in _stored(row.value if row is not None else None)["years"]
+
+
+def save_targets(db: Database, *, targets: Targets, year: int | None = None,
+                 user_id: str | None = None) -> OpResult[Targets]:
+    """Store the targets of `year` (or the default ones: None), one transaction, audited. Settings stay on this
+    computer: they are not synced."""
     check_targets(targets)
     with db.session() as s:
         row = s.get(Setting, SETTING_KEY)
-        before = dict(row.value) if row is not None and isinstance(row.value, dict) else None
-        if row is None:
-            s.add(Setting(key=SETTING_KEY, value=targets.as_dict()))
+        stored = _stored(row.value if row is not None else None)
+        before = stored["years"].get(str(year)) if year is not None else stored["default"]
+        if year is None:
+            stored["default"] = targets.as_dict()
         else:
-            row.value = targets.as_dict()
-        audit(s, user_id=user_id, action="settings.targets", table="settings", row_id=SETTING_KEY, before=before,
-              after=targets.as_dict())
+            stored["years"][str(year)] = targets.as_dict()
+        if row is None:
+            s.add(Setting(key=SETTING_KEY, value=stored))
+        else:
+            row.value = stored
+        audit(s, user_id=user_id, action="settings.targets", table="settings", row_id=SETTING_KEY,
+              year=year, before=before, after=targets.as_dict())
         s.commit()
     return OpResult(targets, Changed().add("settings", SETTING_KEY))

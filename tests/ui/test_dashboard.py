@@ -84,6 +84,24 @@ def test_targets_dialog_saves_and_the_cards_follow(qtbot, ctx) -> None:
     assert load_targets(ctx.db).meubles_min == 180
 
 
+def test_targets_of_the_dashboards_year(qtbot, ctx) -> None:
+    from ui.screens.targets_dialog import TargetsDialog
+
+    screen = _screen(qtbot, ctx)
+    dialog = TargetsDialog(ctx, screen, year=2027)
+    qtbot.addWidget(dialog)
+    assert dialog.year == 2027 and "2027" in dialog.scope.currentText()
+    dialog.spins["new_accueil_velo"].setValue(40)
+    dialog.save()
+    assert load_targets(ctx.db, 2027).new_accueil_velo == 40
+    assert load_targets(ctx.db, 2026) == Targets()  # other years keep the default
+    again = TargetsDialog(ctx, screen, year=2027)
+    qtbot.addWidget(again)
+    assert again.spins["new_accueil_velo"].value() == 40
+    again.scope.setCurrentIndex(1)  # the default targets
+    assert again.year is None and again.spins["new_accueil_velo"].value() == 25
+
+
 def test_pdf_action_writes_the_file(qtbot, ctx, tmp_path: Path) -> None:
     screen = _screen(qtbot, ctx)
     screen.pdf_path = tmp_path / "chiffres-cles-2026.pdf"

@@ -387,7 +387,7 @@ class DashboardScreen(QWidget):
     def edit_targets(self) -> None:
         from .targets_dialog import TargetsDialog
 
-        if TargetsDialog(self.ctx, self).exec():
+        if TargetsDialog(self.ctx, self, year=self.year.value()).exec():
             self.refresh()
 
     def export_pdf(self, path: Path | None = None) -> None:

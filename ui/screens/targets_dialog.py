@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -14,7 +15,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.figures.targets import DEFAULT_TARGETS, MAX_TARGET, Targets, load_targets, save_targets
+from inspector.figures.targets import (
+    DEFAULT_TARGETS,
+    MAX_TARGET,
+    Targets,
+    has_own_targets,
+    load_targets,
+    save_targets,
+)
 from inspector.services.common import ServiceError
 
 from ..context import AppContext
@@ -26,12 +34,21 @@ FIELDS = ("meubles_min", "meubles_max", "th_visits", "th_advisory", "th_attribut
 class TargetsDialog(QDialog):
     """One spin box per target; OK saves through the service (a quick single write) and tells the screens."""
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, year: int | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(t("targets.title"))
         intro = QLabel(t("targets.intro"))
         intro.setWordWrap(True)
+        # Which targets: those of the dashboard's year, or the default ones (every year without its own).
+        self.scope = QComboBox()
+        self.scope.setAccessibleName(t("targets.scope"))
+        if year is not None:
+            own = ctx.db is not None and has_own_targets(ctx.db, year)
+            self.scope.addItem(t("targets.scope.year", year=year) + ("" if own else t("targets.scope.inherited")),
+                               year)
+        self.scope.addItem(t("targets.scope.default"), None)
+        self.scope.currentIndexChanged.connect(lambda _i: self._load())
         self.spins: dict[str, QSpinBox] = {}
         for name in FIELDS:
             spin = QSpinBox()
@@ -40,6 +57,7 @@ class TargetsDialog(QDialog):
             spin.valueChanged.connect(lambda _v: self._check())
             self.spins[name] = spin
         form = QFormLayout()
+        form.addRow(t("targets.scope"), self.scope)
         meubles = QHBoxLayout()
         meubles.addWidget(self.spins["meubles_min"])
         to = QLabel(t("targets.meubles_max"))
@@ -65,7 +83,15 @@ class TargetsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        self.set_targets(load_targets(ctx.db) if ctx.db is not None else DEFAULT_TARGETS)
+        self._load()
+
+    @property
+    def year(self) -> int | None:
+        """The year whose targets are edited (None: the default targets)."""
+        return self.scope.currentData()
+
+    def _load(self) -> None:
+        self.set_targets(load_targets(self.ctx.db, self.year) if self.ctx.db is not None else DEFAULT_TARGETS)
 
     def set_targets(self, targets: Targets) -> None:
         for name, spin in self.spins.items():
@@ -85,7 +111,7 @@ class TargetsDialog(QDialog):
         if self.ctx.db is None:
             return
         try:
-            result = save_targets(self.ctx.db, targets=self.targets(), user_id=self.ctx.user_id)
+            result = save_targets(self.ctx.db, targets=self.targets(), year=self.year, user_id=self.ctx.user_id)
         except ServiceError as exc:
             self.message.setText(t("targets.error", error=exc))
             return
