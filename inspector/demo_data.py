@@ -703,8 +703,10 @@ class _Builder:
             est = meuble()
             current.append(_Plan(est, "classement", self.category_for(est),
                                  planned_on=_workday_after(self.days(planned_days[min(8, 1 + i * 2)]))))
+        declared = len(self.establishments)
         while len(self.establishments) < 80:
             meuble(notes="Meublé déclaré en mairie, sans demande de classement à ce jour.")
+        history += self.last_month_classements(self.establishments[declared:][-6:])
 
         for plan in sorted(history, key=lambda p: p.visited_on or p.planned_on):
             self.run(plan)
@@ -716,6 +718,29 @@ class _Builder:
         self.revise(revision_source, revised.evaluator_id)
         visits.refresh_states(self.db, today=today, user_id=self.users["Thomas Lemaire"])
         self.build_labels()
+
+    def last_month_classements(self, ests: list[_Est]) -> list[_Plan]:
+        """S7 — classements that became definitive during the previous month (the monthly table the manager sends
+        to the comité départemental du tourisme on the first working day of this month). Drawn from their own
+        random stream, so the rest of the agency stays as it was."""
+        main, self.rng = self.rng, random.Random(self.seed + 7)
+        try:
+            month_start = (self.today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+            plans = []
+            for k, est in enumerate(ests):
+                with self.db.session() as s:
+                    s.get(Establishment, est.id).notes = ""
+                    s.commit()
+                acquired = month_start + dt.timedelta(days=2 + 4 * k + self.rng.randint(0, 2))
+                received = acquired - dt.timedelta(days=16)
+                issued = received - dt.timedelta(days=self.rng.randint(1, 4))
+                visited = _workday_before(issued - dt.timedelta(days=self.rng.randint(3, 10)))
+                plans.append(self.full_plan(est, kind="classement", category=self.category_for(est),
+                                            visited_on=visited, issued_on=issued, received_on=received,
+                                            acquire=True))
+            return plans
+        finally:
+            self.rng = main
 
     # ----- label evaluations (scenarios S4 and S5) --------------------------------------------------------------
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 
 from ui.screens.exports_dialog import MONTHLY, ExportsDialog
 
@@ -55,12 +56,22 @@ def test_monthly_table_defaults_to_last_month_and_writes_xlsx_in_the_background(
     assert ctx.settings.value("exports/folder") == str(target.parent)
 
 
-def test_an_empty_month_says_0_decision_and_writes_the_headers(qtbot, make_dialog, tmp_path: Path) -> None:
-    dialog = make_dialog(monthly=True)
+def test_last_month_then_an_empty_month(qtbot, make_dialog, tmp_path: Path) -> None:
+    dialog = make_dialog(monthly=True)  # the demo agency's previous month: six classements became definitive
     dialog.set_path(tmp_path / "octobre-2026.csv")
     run(qtbot, dialog)
-    assert dialog.message.text().startswith("0 décision devenue définitive en octobre 2026")
+    assert dialog.message.text().startswith("6 décision"), dialog.message.text()
     rows = list(csv.reader(io.StringIO((tmp_path / "octobre-2026.csv").read_text(encoding="utf-8-sig")),
+                           delimiter=";"))
+    assert len(rows) == 7 and all(r[0].startswith("DC-2026-") for r in rows[1:])
+    assert all(dt.date(2026, 10, 1) <= dt.datetime.strptime(r[10], "%d/%m/%Y").date() <= dt.date(2026, 10, 31)
+               for r in rows[1:])
+    dialog.month.setDate(QDate(2030, 1, 1))  # nothing became definitive then: the headers only
+    dialog.set_path(tmp_path / "janvier-2030.csv")
+    dialog.result_info = None
+    run(qtbot, dialog)
+    assert dialog.message.text().startswith("0 décision devenue définitive en janvier 2030")
+    rows = list(csv.reader(io.StringIO((tmp_path / "janvier-2030.csv").read_text(encoding="utf-8-sig")),
                            delimiter=";"))
     assert len(rows) == 1 and rows[0][0] == "N° de décision"
 
