@@ -80,6 +80,9 @@ class ReportData:
     rooms: int | None = None  # rooms let (chambre d'hôtes: visit context "room_count", else the establishment's)
     label_decision: Any = None  # label visits: the latest LabelDecision (services.label_decisions), None if none
     decision_number: str = ""  # meublés: the number stored on the acquired Decision (printed on the décision)
+    prerequisites: dict[str, Any] = field(default_factory=dict)  # label visits: facts checked (Visit.prerequisites)
+    sworn_statement_on: dt.date | None = None  # T&H: the sworn statement of compliance (date, document reference)
+    sworn_statement_ref: str = ""
 
     @property
     def short_id(self) -> str:
@@ -143,6 +146,8 @@ def collect(db: Database, visit_id: str) -> ReportData:
             decision_number=s.scalar(select(Decision.number).where(
                 Decision.visit_id == v.id, Decision.subject == "meuble_category", Decision.status == "acquired")
                 .order_by(Decision.created_at.desc()).limit(1)) or "",
+            prerequisites=dict(v.prerequisites or {}), sworn_statement_on=v.sworn_statement_on,
+            sworn_statement_ref=v.sworn_statement_ref or "",
         )
     grid = pinned_grid(*data.pop("grid_key"))
     from ..services.signatures import owner_signature

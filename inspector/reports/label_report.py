@@ -14,9 +14,20 @@ from ..grids import conditions
 from ..grids.model import Criterion, Grid
 from ..i18n import number
 from ..scoring.labels import LABEL_KINDS, LabelResult, LevelResult
+from ..services.label_prerequisites import COMPUTED, ItineraryFact, Qualification
 from .advisory import bullets, local_styles
 from .base import A4, HEADER_FILL, ReportError, build_pdf, para, styles
-from .blocks import ANSWER_WORDS, date_fr, decor_for, key_values, party_text, photo_annex, signature_box, table
+from .blocks import (
+    ANSWER_WORDS,
+    date_fr,
+    decor_for,
+    key_values,
+    lines_para,
+    party_text,
+    photo_annex,
+    signature_box,
+    table,
+)
 from .data import Party, ReportData
 
 WIDTH = A4[0] - 30 * mm - 12  # the frame's width less its 6 pt paddings
@@ -108,11 +119,115 @@ def _identity(data: ReportData, result: LabelResult) -> Any:
     return key_values(rows, WIDTH)
 
 
+def _km(value: Any) -> str:
+    return f"{number(Decimal(str(value)))} km"
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def _itinerary_fact(stored: dict[str, Any]) -> tuple[str, str, bool | None, str]:
+    """The Accueil Vélo itinerary prerequisite: (prerequisite, facts, met, reason when not met)."""
+    limit = stored.get("distance_limit_km")
+    strict = stored.get("distance_op") == "<"
+    title = "Itinéraire cyclable" + ((" à moins de " if strict else " à ") + _km(limit) + ("" if strict else " au plus")
+                                     if isinstance(limit, (int, float)) else "")
+    it = ItineraryFact.from_dict(stored.get("itinerary"))
+    if it is None:
+        return title, "Distance non renseignée.", None, "distance inconnue"
+    lines = [f"Itinéraire : « {it.name} »" if it.name else "Itinéraire : non nommé",
+             f"Distance : {_km(it.distance_km)}"]
+    if it.source == COMPUTED:
+        where = (f" ({it.latitude:.5f} ; {it.longitude:.5f})".replace(".", ",")
+                 if it.latitude is not None and it.longitude is not None else "")
+        lines.append(f"Calculée depuis les coordonnées de l'établissement{where} le {date_fr(it.recorded_on)}")
+        if it.files:
+            lines.append("Fichiers d'itinéraires : " + ", ".join(it.files))
+    else:
+        lines.append(f"Saisie par l'auditeur le {date_fr(it.recorded_on)}")
+    ok = stored.get("itinerary_ok")
+    ok = ok if isinstance(ok, bool) else None
+    reason = ""
+    if ok is False:
+        reason = (f"distance de {_km(it.distance_km)}"
+                  + (f", {'égale ou supérieure' if strict else 'supérieure'} à {_km(limit)}"
+                     if isinstance(limit, (int, float)) else ""))
+    return title, "\n".join(lines), ok, reason
+
+
+def _qualification_fact(stored: dict[str, Any]) -> tuple[str, str, bool | None, str] | None:
+    """The accommodation's classification or label (Accueil Vélo, typology hébergement); None when not applicable."""
+    if "qualification" not in stored:
+        return None
+    q = Qualification.from_dict(stored.get("qualification"))
+    if not q.applicable:
+        return None
+    on = _day(stored.get("on"))
+    title = "Hébergement classé ou labellisé" + (f" au {date_fr(on)}" if on else "")
+    if q.ok:
+        lines = [q.text[:1].upper() + q.text[1:]]
+        if q.kind == "label" and q.valid_from:
+            lines.append(f"Depuis le {date_fr(q.valid_from)}")
+        lines += [f"Également relevé : {x}" for x in q.found if x != q.text]
+        return title, "\n".join(lines), True, ""
+    found = [x[:1].upper() + x[1:] for x in q.found] or [q.text[:1].upper() + q.text[1:]]
+    if not q.found:
+        reason = q.text
+    else:
+        reason = "aucun classement ni label en cours de validité" + (f" au {date_fr(on)}" if on else "")
+        if q.valid_until:
+            reason += f" (expiré le {date_fr(q.valid_until)})"
+    return title, "\n".join(found), False, reason
+
+
+def _sworn_fact(data: ReportData) -> tuple[str, str, bool | None, str]:
+    on, ref = data.sworn_statement_on, data.sworn_statement_ref.strip()
+    lines = [f"Déclaration datée du {date_fr(on)}" if on else "Déclaration non datée"]
+    if ref:
+        lines.append(f"Référence : {ref}")
+    return ("Déclaration sur l'honneur de conformité à la réglementation", "\n".join(lines), on is not None,
+            "" if on else "date de la déclaration non enregistrée")
+
+
+def _recorded_facts(data: ReportData) -> list[Any]:
+    """The prerequisite facts stored on the visit (Accueil Vélo checks, T&H sworn statement); [] when none."""
+    stored = data.prerequisites or {}
+    facts: list[tuple[str, str, bool | None, str]] = []
+    if "itinerary" in stored:
+        facts.append(_itinerary_fact(stored))
+    qualification = _qualification_fact(stored)
+    if qualification is not None:
+        facts.append(qualification)
+    if data.sworn_statement_on or data.sworn_statement_ref.strip():
+        facts.append(_sworn_fact(data))
+    if not facts:
+        return []
+    st, ls = styles(), local_styles()
+    rows: list[list[Any]] = [[para(h, st["cell_bold"]) for h in ("Prérequis", "Constat", "Résultat")]]
+    for title, seen, ok, reason in facts:
+        verdict: list[Any] = [para({True: "rempli", False: "non rempli"}.get(ok, "non vérifié"), st["cell_bold"])]
+        if reason:
+            verdict.append(para(f"Motif : {reason}.", st["cell"]))
+        rows.append([para(title, st["cell_bold"]), lines_para(seen, st["cell"]), verdict])
+    story: list[Any] = [para("Constats enregistrés sur la visite", ls["lead"]),
+                        table(rows, [WIDTH * 0.3, WIDTH * 0.44, WIDTH * 0.26])]
+    checked = _day(stored.get("checked_on"))
+    if checked:
+        story += [Spacer(0, 1 * mm),
+                  para(f"Prérequis vérifiés le {date_fr(checked)} à partir de la base (classements et labels de "
+                       "l'établissement, itinéraires cyclables).", st["small"])]
+    return [*story, Spacer(0, 2 * mm)]
+
+
 def _prerequisites(data: ReportData, result: LabelResult, number_: int) -> list[Any]:
     st, ls = styles(), local_styles()
     story: list[Any] = [para(f"{number_}. Prérequis", ls["h2"])]
     if not result.prerequisites:
-        return story + [para("La grille ne fixe pas de prérequis.", st["body"])]
+        return story + [para("La grille ne fixe pas de prérequis.", st["body"]), *_recorded_facts(data)]
     by_code = {p.code: p for p in data.grid.prerequisites}
     rows: list[list[Any]] = [[para(h, st["cell_bold"]) for h in ("Code", "Prérequis", "Constat", "Respecté")]]
     for p in result.prerequisites:
@@ -121,7 +236,8 @@ def _prerequisites(data: ReportData, result: LabelResult, number_: int) -> list[
         rows.append([para(p.code, st["cell_bold"]), para(p.text, st["cell"]),
                      para("<br/>".join(seen.split("\n")), st["cell"], markup=True),
                      para("oui" if p.ok else "NON", st["cell_bold"])])
-    story += [table(rows, [WIDTH * 0.14, WIDTH * 0.38, WIDTH * 0.36, WIDTH * 0.12]), Spacer(0, 2 * mm)]
+    story += [table(rows, [WIDTH * 0.14, WIDTH * 0.38, WIDTH * 0.36, WIDTH * 0.12]), Spacer(0, 2 * mm),
+              *_recorded_facts(data)]
     story.append(para("Tous les prérequis sont remplis." if result.prerequisites_ok else
                       "Au moins un prérequis n'est pas rempli : aucune attribution ne peut être proposée.",
                       st["body"]))

@@ -105,6 +105,11 @@ def create_visit(db: Database, *, establishment_id: str, kind: str, planned_on: 
         if family == "meubles":
             if requested_category is None or str(requested_category) not in grid.level_codes:
                 raise ServiceError("Catégorie demandée manquante ou invalide (1 à 5).")
+        families = list(requested_families or [])  # kept in the order given (reports list them so)
+        if family != "meubles" or families or typology or second_evaluator_id:
+            # the scope is checked as set_label_scope checks it; empty values mean "not given" when planning
+            _check_label_scope(s, grid, families=families or None, typology=typology or None,
+                               second_evaluator_id=second_evaluator_id or False, evaluator_id=evaluator_id)
         if kind in ("renouvellement", "th_renouvellement") and previous_visit_id is None:
             previous_visit_id = s.scalar(
                 select(Visit.id).where(Visit.establishment_id == establishment_id, Visit.superseded.is_(False),
@@ -113,13 +118,15 @@ def create_visit(db: Database, *, establishment_id: str, kind: str, planned_on: 
                                        Visit.state.in_(("issued", "acquired", "refused", "completed")))
                 .order_by(Visit.visited_on.desc()).limit(1))
         ctx = _default_context(grid, est)
+        if typology and grid.context_key("typology") is not None:  # as set_label_scope: prerequisites read it
+            ctx["typology"] = typology
         ctx.update(context or {})
         try:
             ctx = normalise_context(grid, ctx)
         except ScoringInputError:
             pass  # an incomplete context is allowed while planning; it is checked when answers are scored
         visit = Visit(establishment_id=establishment_id, kind=kind, requested_category=requested_category,
-                      requested_families=list(requested_families or []), typology=typology, grid_id=grid.id,
+                      requested_families=families, typology=typology, grid_id=grid.id,
                       grid_version=grid.version, grid_sha256=grid.sha256, context=ctx, planned_on=planned_on,
                       evaluator_id=evaluator_id, second_evaluator_id=second_evaluator_id,
                       previous_visit_id=previous_visit_id)
@@ -485,6 +492,44 @@ def complete_visit(db: Database, *, visit_id: str, user_id: str | None = None,
         return OpResult(v.id, Changed().add("visits", v.id))
 
 
+def _check_label_scope(s: Session, grid: Grid, *, families: list[str] | None, typology: str | None,
+                       second_evaluator_id: str | None | bool, evaluator_id: str | None) -> list[str] | None:
+    """Check what a label evaluation covers against its grid (the rules of create_visit and set_label_scope).
+
+    None (or False for the partner) means "not given": not checked. Returns the families in the grid's order (None
+    when not given); raises ServiceError naming the bad value.
+    """
+    if grid.kind == "meubles":
+        raise ServiceError("Familles, typologie et second évaluateur ne concernent que les visites de label "
+                           f"(grille {grid.id}).")
+    ordered = None
+    if families is not None:
+        if grid.kind != "tourisme_handicap":
+            raise ServiceError(f"Famille(s) {', '.join(families) or '(aucune)'} refusée(s) : seules les visites "
+                               f"Tourisme & Handicap demandent des familles (grille {grid.id}).")
+        unknown = [f for f in families if f not in grid.level_codes]
+        if unknown:
+            raise ServiceError(f"Famille(s) inconnue(s) : {', '.join(unknown)} (choix : "
+                               f"{', '.join(grid.level_codes)}).")
+        if not families:
+            raise ServiceError("Choisissez au moins une famille.")
+        ordered = [f for f in grid.level_codes if f in families]
+    if typology is not None and typology not in grid.typologies:
+        if grid.typologies:
+            raise ServiceError(f"Typologie « {typology} » inconnue dans la grille {grid.id} (choix : "
+                               f"{', '.join(grid.typologies)}).")
+        if typology:
+            raise ServiceError(f"Typologie « {typology} » refusée : la grille {grid.id} n'en déclare aucune.")
+    if second_evaluator_id is not False and second_evaluator_id is not None:
+        partner = s.get(User, second_evaluator_id)
+        if partner is None:
+            raise NotFound(f"Évaluateur {second_evaluator_id} introuvable.")
+        if second_evaluator_id == evaluator_id:
+            raise ServiceError(f"Le second évaluateur ({partner.name}) doit être une autre personne que "
+                               "l'évaluateur.")
+    return ordered
+
+
 def set_label_scope(db: Database, *, visit_id: str, families: list[str] | None = None, typology: str | None = None,
                     second_evaluator_id: str | None | bool = False, user_id: str | None = None) -> OpResult[str]:
     """Set what a label evaluation covers: the families requested (T&H, at least two for a label), the typology
@@ -493,26 +538,15 @@ def set_label_scope(db: Database, *, visit_id: str, families: list[str] | None =
         v = get_visit(s, visit_id)
         check_editable(v)
         grid = grid_of(v)
-        if grid.kind == "meubles":
-            raise ServiceError("Familles et typologie ne concernent que les visites de label.")
-        if families is not None:
-            unknown = [f for f in families if f not in grid.level_codes]
-            if unknown:
-                raise ServiceError(f"Famille(s) inconnue(s) : {', '.join(unknown)} (choix : "
-                                   f"{', '.join(grid.level_codes)}).")
-            if not families:
-                raise ServiceError("Choisissez au moins une famille.")
-            v.requested_families = [f for f in grid.level_codes if f in families]
+        checked = _check_label_scope(s, grid, families=families, typology=typology,
+                                     second_evaluator_id=second_evaluator_id, evaluator_id=v.evaluator_id)
+        if checked is not None:
+            v.requested_families = checked
         if typology is not None:
-            if grid.typologies and typology not in grid.typologies:
-                raise ServiceError(f"Typologie « {typology} » inconnue dans la grille {grid.id} (choix : "
-                                   f"{', '.join(grid.typologies)}).")
             v.typology = typology
             if grid.context_key("typology") is not None:  # prerequisites that read the typology (Accueil Vélo)
                 v.context = {**v.context, "typology": typology}
         if second_evaluator_id is not False:
-            if second_evaluator_id is not None and s.get(User, second_evaluator_id) is None:
-                raise NotFound(f"Évaluateur {second_evaluator_id} introuvable.")
             v.second_evaluator_id = second_evaluator_id  # type: ignore[assignment]
         v.pending_sync = True
         audit(s, user_id=user_id, action="visit.label_scope", table="visits", row_id=v.id,
