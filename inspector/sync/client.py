@@ -333,6 +333,7 @@ def sync(db: Database, server_url: str, token: str, *, progress: Progress | None
             with db.engine.connect() as conn:
                 skip = {(c["table"], c["row_id"]) for c in state.open_conflicts(conn)}
             _compare_counts(api, db, report, skip)
+            report.warnings += local.duplicate_decision_numbers(db)
     except SyncError as exc:
         error = exc
         raise

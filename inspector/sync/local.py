@@ -388,3 +388,14 @@ def apply_server_row(conn: Connection, name: str, row_id: str, change: dict[str,
         return "inserted"
     conn.execute(update(t).where(t.c.id == row_id).values(values))
     return "updated"
+
+
+def duplicate_decision_numbers(db: Database) -> list[str]:
+    """Decision numbers given twice (numbers are made on the deciding laptop: two laptops deciding offline can
+    both take the next one) — said after each sync so that someone corrects one of them, never silently."""
+    t = protocol.table("decisions")
+    query = (select(t.c.subject, t.c.number, func.count()).where(t.c.number != "")
+             .group_by(t.c.subject, t.c.number).having(func.count() > 1).order_by(t.c.number))
+    with db.engine.connect() as conn:
+        return [f"Numéro de décision attribué {n} fois : {number} — une décision doit être renumérotée."
+                for _subject, number, n in conn.execute(query)]

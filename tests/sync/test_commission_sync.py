@@ -359,3 +359,20 @@ def test_the_minutes_of_a_closed_sitting_travel_with_it(server: Server, laptop) 
         (problem,) = body["error"]["details"][0]["problems"]
         assert problem.startswith(f"champ « {field} »"), problem
     assert check_database(c.path) == [] and check_database(d.path) == []
+
+
+def test_a_decision_number_given_twice_is_said_after_the_sync(server: Server, laptop) -> None:
+    """Two laptops deciding offline both took the next number: the sync says so (never silently)."""
+    a = laptop("a")
+    visit_id, est_id = submitted_th_visit(server, a)
+    c = laptop("c", empty=True)
+    sync(c, server.url, server.token("elise"))
+    decision = record_label_decision(c, visit_id=visit_id, decided_on=DECIDED_ON, outcome="granted",
+                                     decided_by="Commission départementale T&H").value
+    with a.session() as s:  # meanwhile, on the agency's laptop, another dossier got the same number
+        s.add(Decision(establishment_id=est_id, subject=decision.subject, status="refused",
+                       decided_on=DECIDED_ON, number=decision.number, reason="Autre dossier"))
+        s.commit()
+    sync(c, server.url, server.token("elise"))
+    report = sync(a, server.url, server.token("nicolas"))
+    assert any(decision.number in w and "renumérotée" in w for w in report.warnings), report.summary()
