@@ -435,22 +435,26 @@ def parse_itineraries(data: bytes, name: str, fmt: str | None = None) -> Itinera
     return parse_geojson(data, name) if fmt == "geojson" else parse_gpx(data, name)
 
 
-def load_itineraries(path: str | Path) -> ItineraryFile:
-    """Read and check an itineraries file (GeoJSON or GPX); ItineraryError names the file and the position."""
+def read_itineraries_file(path: str | Path) -> bytes:
+    """The bytes of an itineraries file, its size checked before reading; ItineraryError names the file."""
     path = Path(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ItineraryError(f"{path.name} : fichier trop volumineux ({size // (1024 * 1024)} Mo, "
                                  f"{MAX_FILE_BYTES // (1024 * 1024)} Mo au plus).")
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ItineraryError(f"{path} : fichier introuvable.") from None
     except IsADirectoryError:
         raise ItineraryError(f"{path} : c'est un dossier, pas un fichier.") from None
     except OSError as exc:
         raise ItineraryError(f"{path} : lecture impossible ({exc.strerror or exc}).") from None
-    return parse_itineraries(data, path.name)
+
+
+def load_itineraries(path: str | Path) -> ItineraryFile:
+    """Read and check an itineraries file (GeoJSON or GPX); ItineraryError names the file and the position."""
+    return parse_itineraries(read_itineraries_file(path), Path(path).name)
 
 
 # --- nearest --------------------------------------------------------------------------------------------------------

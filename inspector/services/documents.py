@@ -130,9 +130,10 @@ def issue_document(db: Database, *, visit_id: str, kind: str, issued_on: dt.date
     if kind == "decision" and state != "acquired":
         raise ServiceError("La décision de classement s'émet une fois le classement acquis (15 jours après la "
                            "réception du certificat, sans refus).")
-    if kind == "decision" and _radiated_on(db, visit_id):
-        raise ServiceError(f"Ce classement a été radié le {_radiated_on(db, visit_id):%d/%m/%Y} (R324-7) : la "
-                           "décision de classement ne peut plus être émise.")
+    radiated = _radiated_on(db, visit_id) if kind == "decision" else None
+    if radiated is not None:
+        raise ServiceError(f"Ce classement a été radié le {radiated:%d/%m/%Y} (R324-7) : la décision de classement "
+                           "ne peut plus être émise.")
     if kind == "attestation" and state != "acquired":
         raise ServiceError("L'attestation s'émet une fois la décision d'attribution enregistrée (qualification "
                            "Chambre d'hôtes Référence ou marque Accueil Vélo accordée).")

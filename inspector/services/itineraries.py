@@ -25,6 +25,7 @@ from ..geo.itineraries import (
     Route,
     detect_format,
     parse_itineraries,
+    read_itineraries_file,
 )
 from ..storage import write_atomic
 from .common import ServiceError
@@ -96,14 +97,7 @@ def check_file(path: str | Path) -> tuple[bytes, ItineraryFile]:
     """Read and check a file without keeping it; ServiceError names the file and the problem's position."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ServiceError(f"{path} : fichier introuvable.") from None
-    except IsADirectoryError:
-        raise ServiceError(f"{path} : c'est un dossier, pas un fichier.") from None
-    except OSError as exc:
-        raise ServiceError(f"{path} : lecture impossible ({exc.strerror or exc}).") from None
-    try:
+        data = read_itineraries_file(path)
         return data, parse_itineraries(data, path.name)
     except ItineraryError as exc:
         raise ServiceError(str(exc)) from None

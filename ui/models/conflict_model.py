@@ -169,15 +169,7 @@ class ConflictModel(QAbstractItemModel):
             return "\n".join([self.title(conflict), f"{conflict.get('table', '')} {conflict.get('row_id', '')}",
                               f"version de base {conflict.get('base_version', '?')}, version serveur "
                               f"{conflict.get('server_version', '?')}"])
-        if role == ConflictIdRole:
-            return conflict.get("id", "")
-        if role == TableRole:
-            return conflict.get("table", "")
-        if role == RowIdRole:
-            return conflict.get("row_id", "")
-        if role == KeyRole:
-            return conflict_key(conflict)
-        return None
+        return _conflict_role(conflict, role)
 
     def _field_data(self, conflict: dict[str, Any], field: dict[str, Any], column: int, role: int) -> Any:
         name = COLUMNS[column]
@@ -200,15 +192,7 @@ class ConflictModel(QAbstractItemModel):
             return field.get("client")
         if role == ServerValueRole:
             return field.get("server")
-        if role == ConflictIdRole:
-            return conflict.get("id", "")
-        if role == TableRole:
-            return conflict.get("table", "")
-        if role == RowIdRole:
-            return conflict.get("row_id", "")
-        if role == KeyRole:
-            return conflict_key(conflict)
-        return None
+        return _conflict_role(conflict, role)
 
     # public API
     def set_conflicts(self, conflicts: list[dict[str, Any]]) -> None:
@@ -253,3 +237,16 @@ class ConflictModel(QAbstractItemModel):
             if count:
                 parent = self.index(row, 0)
                 self.dataChanged.emit(self.index(0, 0, parent), self.index(count - 1, last, parent), roles)
+
+
+def _conflict_role(conflict: dict[str, Any], role: int) -> Any:
+    """What the conflict's own roles give, on its row and on each of its field rows alike."""
+    if role == ConflictIdRole:
+        return conflict.get("id", "")
+    if role == TableRole:
+        return conflict.get("table", "")
+    if role == RowIdRole:
+        return conflict.get("row_id", "")
+    if role == KeyRole:
+        return conflict_key(conflict)
+    return None

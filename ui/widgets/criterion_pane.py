@@ -41,6 +41,19 @@ class PaneState:
     editable: bool
 
 
+def pane_heading(pane: QFrame) -> tuple[QLabel, QLabel]:
+    """The framed look of a criterion pane and its heading labels: where the criterion sits, and its wording."""
+    pane.setFrameShape(QFrame.Shape.StyledPanel)
+    location = QLabel()
+    location.setStyleSheet("color: #555;")
+    location.setWordWrap(True)
+    title = QLabel()
+    title.setWordWrap(True)
+    title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+    return location, title
+
+
 class CriterionPane(QFrame):
     """Shows one criterion; emits what the inspector answers (the editor saves it through the services)."""
 
@@ -49,17 +62,10 @@ class CriterionPane(QFrame):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
         self._state: PaneState | None = None
         self._grid: Grid | None = None
         lay = QVBoxLayout(self)
-        self.location = QLabel()
-        self.location.setStyleSheet("color: #555;")
-        self.location.setWordWrap(True)
-        self.title = QLabel()
-        self.title.setWordWrap(True)
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.location, self.title = pane_heading(self)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.help_title = QLabel()

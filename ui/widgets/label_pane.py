@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -19,6 +19,7 @@ from inspector.grids.model import Criterion, Grid
 
 from ..strings import t
 from .comment_box import CommentBox
+from .criterion_pane import pane_heading
 
 CHECKED_STYLE = ("QPushButton:checked[answer=\"yes\"] { background: #c8e6c9; font-weight: 600; }"
                  "QPushButton:checked[answer=\"no\"] { background: #ffcdd2; font-weight: 600; }"
@@ -55,17 +56,10 @@ class LabelPane(QFrame):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
         self._state: LabelPaneState | None = None
         self._grid: Grid | None = None
         lay = QVBoxLayout(self)
-        self.location = QLabel()
-        self.location.setStyleSheet("color: #555;")
-        self.location.setWordWrap(True)
-        self.title = QLabel()
-        self.title.setWordWrap(True)
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.location, self.title = pane_heading(self)
         self.help = QLabel()
         self.help.setWordWrap(True)
         self.previous = QLabel()
